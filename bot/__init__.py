@@ -1,0 +1,1 @@
+"""Back ends, shared services and the command line of the WeChat customer-service bot."""

@@ -1,0 +1,34 @@
+"""Back-end interfaces and the factory that picks their implementations from configuration."""
+from __future__ import annotations
+
+import importlib
+from functools import lru_cache
+from typing import Any, Type
+
+from bot.backends.billing import BillingBackend
+from bot.backends.crm import CrmBackend
+from bot.settings import load_backend_settings
+
+
+def _load_class(dotted: str) -> Type[Any]:
+    module_name, _, class_name = dotted.partition(":")
+    if not class_name:
+        raise ValueError(f"backend '{dotted}' must look like 'package.module:ClassName'")
+    return getattr(importlib.import_module(module_name), class_name)
+
+
+@lru_cache(maxsize=None)
+def get_crm() -> CrmBackend:
+    """The configured CRM (endpoints.yml `backends.crm`, env BOT_CRM_BACKEND); one per process."""
+    settings = load_backend_settings()
+    return _load_class(settings.crm)(settings.database_url)
+
+
+@lru_cache(maxsize=None)
+def get_billing() -> BillingBackend:
+    """The configured billing system (endpoints.yml `backends.billing`, env BOT_BILLING_BACKEND)."""
+    settings = load_backend_settings()
+    return _load_class(settings.billing)(settings.database_url)
+
+
+__all__ = ["BillingBackend", "CrmBackend", "get_billing", "get_crm"]

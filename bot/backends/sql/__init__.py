@@ -1,0 +1,1 @@
+"""SQLAlchemy-backed demo implementations of the back-end interfaces (SQLite by default, PostgreSQL too)."""

@@ -1,0 +1,47 @@
+"""Engine and session factory shared by the SQL stubs (one engine per database URL per process)."""
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Dict
+
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+
+from bot.backends.sql.models import Base
+
+_engines: Dict[str, Engine] = {}
+_lock = threading.Lock()
+
+
+def _enable_sqlite_foreign_keys(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def engine_for(url: str) -> Engine:
+    """Create (once) the engine for `url`; SQLite files get their folder, foreign keys and a busy timeout."""
+    with _lock:
+        if url not in _engines:
+            if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
+                Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
+            engine = create_engine(url, future=True)
+            if engine.dialect.name == "sqlite":
+                event.listen(engine, "connect", _enable_sqlite_foreign_keys)
+            _engines[url] = engine
+        return _engines[url]
+
+
+def session_factory(url: str) -> sessionmaker:
+    return sessionmaker(engine_for(url), future=True, expire_on_commit=False)
+
+
+def create_schema(url: str) -> None:
+    Base.metadata.create_all(engine_for(url))
+
+
+def drop_schema(url: str) -> None:
+    Base.metadata.drop_all(engine_for(url))

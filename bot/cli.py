@@ -1,0 +1,34 @@
+"""`python -m bot …`: operator commands (seed the demo database; more come with later features)."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import List, Optional
+
+from bot.settings import load_backend_settings
+
+
+def _seed(args: argparse.Namespace) -> int:
+    from bot.demo.seed import seed
+
+    settings = load_backend_settings()
+    print(f"seed: {seed(settings.database_url, reset=args.reset)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="WeChat customer-service bot: operator commands")
+    commands = parser.add_subparsers(dest="command", required=True)
+    seed = commands.add_parser("seed", help="create the back-end tables and the deterministic demo data")
+    seed.add_argument("--reset", action="store_true", help="drop all back-end tables first (deletes bindings and tickets)")
+    seed.set_defaults(handler=_seed)
+    return parser
+
+
+def main(argv: Optional[List[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except Exception as error:  # operators get one clear line, not a traceback
+        print(f"error: {args.command} failed: {error}", file=sys.stderr)
+        return 1

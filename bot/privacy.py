@@ -1,0 +1,32 @@
+"""Masking of personal numbers for replies and logs (phone 138****8000, ID card 4401**********1234)."""
+from __future__ import annotations
+
+import re
+
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+_ID_CARD = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
+
+
+def mask_mobile(mobile: str) -> str:
+    """Keep the first three and last four digits of an 11-digit number."""
+    if len(mobile) != 11:
+        return "*" * len(mobile)
+    return f"{mobile[:3]}****{mobile[-4:]}"
+
+
+def mask_id_card(id_card: str) -> str:
+    """Keep the first four and last four characters of an 18-character ID-card number."""
+    if len(id_card) != 18:
+        return "*" * len(id_card)
+    return f"{id_card[:4]}{'*' * 10}{id_card[-4:]}"
+
+
+def mask_name(name: str) -> str:
+    """Show only the surname: 张** for 张三丰."""
+    return name[:1] + "*" * (len(name) - 1) if name else name
+
+
+def redact(text: str) -> str:
+    """Mask every mobile and ID-card number inside free text before it reaches a log line."""
+    text = _ID_CARD.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
+    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

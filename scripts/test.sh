@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# The whole test suite: unit and integration tests (pytest), training-data validation, training when
+# needed, then the test conversations in tests/stories against the trained model and a live action server.
+# Uses its own database and ports, so it can run beside a development run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/env.sh
+start=$(date +%s)
+mkdir -p var/test
+export BOT_DATABASE_URL="sqlite:///$PWD/var/test/stories.db"
+TEST_ACTIONS_PORT=${TEST_ACTIONS_PORT:-5155}
+
+echo "== rasa data validate"
+if ! rasa data validate --fail-on-warnings >var/test/validate.log 2>&1; then
+  grep -E "WARNING|ERROR|UserWarning" var/test/validate.log >&2
+  echo "rasa data validate failed; log: var/test/validate.log" >&2
+  exit 1
+fi
+echo "rasa data validate: no warnings"
+
+
+echo "== train"
+bash scripts/train.sh
+
+echo "== pytest"
+python -m pytest -q tests "$@"
+
+echo "== test conversations (rasa test core)"
+python -m bot seed --reset
+sed "s#http://localhost:5055/webhook#http://localhost:$TEST_ACTIONS_PORT/webhook#" endpoints.yml > var/test/endpoints.yml
+rasa run actions --actions actions --port "$TEST_ACTIONS_PORT" >var/test/actions.log 2>&1 &
+actions_pid=$!
+trap 'kill $actions_pid 2>/dev/null || true' EXIT
+bash scripts/wait-for.sh "http://localhost:$TEST_ACTIONS_PORT/health" 120 "$actions_pid"
+rm -rf results
+set +e
+rasa test core --model "$MODEL" --stories tests/stories --endpoints var/test/endpoints.yml \
+  --fail-on-prediction-errors --out results >var/test/rasa-test.log 2>&1
+status=$?
+set -e
+stories=$(cat tests/stories/*.yml | grep -c "^- story:")
+if [ "$status" -ne 0 ]; then
+  grep -E "ERROR|Failed|failed" var/test/rasa-test.log | grep -v -i warning | tail -20 >&2
+  [ -f results/failed_test_stories.yml ] && cat results/failed_test_stories.yml >&2
+  echo "stories: rasa test core failed (exit $status); log: var/test/rasa-test.log" >&2
+  exit 1
+fi
+echo "stories: $stories passed, 0 failed"
+echo "== all tests passed in $(( $(date +%s) - start )) s"

@@ -1,0 +1,36 @@
+"""The trained bot answers through Rasa's REST channel, as designers and the tests talk to it."""
+import uuid
+
+import requests
+
+from tests.e2e.servers import RunningBot
+
+
+def say(bot: RunningBot, text: str, sender: str) -> list:
+    response = requests.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+    response.raise_for_status()
+    return [message.get("text", "") for message in response.json()]
+
+
+def test_greeting_then_menu(rest_bot: RunningBot) -> None:
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    greeting = say(rest_bot, "你好", sender)
+    assert len(greeting) == 1 and greeting[0].startswith("您好") and "智能客服" in greeting[0]
+    menu = say(rest_bot, "菜单", sender)
+    assert len(menu) == 1 and menu[0].startswith("请回复数字选择服务") and "0. 转人工客服" in menu[0]
+
+
+def test_empty_and_whitespace_messages_get_the_polite_fallback(rest_bot: RunningBot) -> None:
+    for text in ("", "   "):
+        replies = say(rest_bot, text, f"rest-{uuid.uuid4().hex[:8]}")
+        assert replies and "没太明白" in replies[0]
+
+
+def test_conversation_survives_in_the_sql_tracker_store(rest_bot: RunningBot) -> None:
+    import sqlite3
+
+    sender = f"rest-{uuid.uuid4().hex[:8]}"
+    say(rest_bot, "谢谢", sender)
+    with sqlite3.connect(rest_bot.workdir / "tracker.db") as connection:
+        rows = connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
+    assert rows > 0

@@ -1,0 +1,31 @@
+import json
+import logging
+
+from bot.logs import RedactingJsonFormatter
+from bot.privacy import mask_id_card, mask_mobile, mask_name, redact
+
+
+def test_mobile_keeps_prefix_and_last_four() -> None:
+    assert mask_mobile("13800138000") == "138****8000"
+
+
+def test_id_card_keeps_first_and_last_four() -> None:
+    assert mask_id_card("440106198503120015") == "4401**********0015"
+
+
+def test_name_keeps_only_the_surname() -> None:
+    assert mask_name("张三丰") == "张**"
+
+
+def test_redact_masks_numbers_inside_chinese_text_without_touching_other_digits() -> None:
+    text = "绑定13800138000，身份证44010619951102004X，工单GZ2026112300123"
+    assert redact(text) == "绑定138****8000，身份证4401**********004X，工单GZ2026112300123"
+
+
+def test_log_lines_are_json_and_never_contain_a_full_number() -> None:
+    record = logging.makeLogRecord({"msg": "bind %s", "args": ("13912345678",), "levelname": "INFO", "name": "t"})
+    record.mobile = "13912345678"
+    line = RedactingJsonFormatter().format(record)
+    payload = json.loads(line)
+    assert "13912345678" not in line
+    assert payload["event"] == "bind 139****5678" and payload["mobile"] == "139****5678"
