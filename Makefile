@@ -1,5 +1,5 @@
 # The two commands of the README, plus the steps they are made of.
-.PHONY: run test install seed train
+.PHONY: run test install seed train chat benchmark
 run:
 	bash scripts/run.sh
 test:
@@ -10,3 +10,5 @@ seed: install
 	.venv/bin/python -m bot seed
 train: install
 	bash scripts/train.sh
+chat:
+	.venv/bin/python -m bot wechat-sim chat --url http://127.0.0.1:$${BOT_PORT:-5005}/webhooks/wechat/webhook

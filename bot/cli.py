@@ -22,6 +22,9 @@ def build_parser() -> argparse.ArgumentParser:
     seed = commands.add_parser("seed", help="create the back-end tables and the deterministic demo data")
     seed.add_argument("--reset", action="store_true", help="drop all back-end tables first (deletes bindings and tickets)")
     seed.set_defaults(handler=_seed)
+    from bot.wechat_sim.cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -29,6 +32,8 @@ def main(argv: Optional[List[str]] = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except KeyboardInterrupt:
+        return 130
     except Exception as error:  # operators get one clear line, not a traceback
         print(f"error: {args.command} failed: {error}", file=sys.stderr)
         return 1

@@ -41,6 +41,10 @@ def install_redacting_handler(level: int = logging.INFO) -> None:
     root.setLevel(level)
 
 
-def log_event(logger: logging.Logger, event: str, **fields: Any) -> None:
-    """Log `event` with structured fields; strings are redacted by the formatter."""
-    logger.info(event, extra=fields)
+def log_event(logger: logging.Logger, event: str, level: int = logging.INFO, **fields: Any) -> None:
+    """Log `event` with key=value fields in the message (readable under Rasa's own log format) and as
+    structured extras (for the JSON formatter); phone and ID-card numbers are masked either way."""
+    if not logger.isEnabledFor(level):
+        return
+    text = " ".join([event] + [f"{key}={value}" for key, value in fields.items()])
+    logger.log(level, redact(text), extra={key: redact(v) if isinstance(v, str) else v for key, v in fields.items()})

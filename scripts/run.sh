@@ -22,16 +22,21 @@ stop() {
 }
 trap stop INT TERM EXIT
 
+python -m bot wechat-sim api >var/log/wechat-api.log 2>&1 &
+pids+=($!)
 rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
 rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml --port "$BOT_PORT" >var/log/rasa.log 2>&1 &
 pids+=($!)
 
-bash scripts/wait-for.sh "http://localhost:$ACTIONS_PORT/health" 120 "${pids[0]}"
-bash scripts/wait-for.sh "http://localhost:$BOT_PORT/" 180 "${pids[1]}"
+bash scripts/wait-for.sh "http://localhost:$ACTIONS_PORT/health" 120 "${pids[1]}"
+bash scripts/wait-for.sh "http://localhost:$BOT_PORT/" 180 "${pids[2]}"
 cat <<TXT
-run: the bot is up (logs: var/log/rasa.log, var/log/actions.log). Talk to it through Rasa's REST channel:
-  curl -s -XPOST localhost:$BOT_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"demo","message":"你好"}'
+run: the bot is up (logs under var/log/). Talk to it
+  as a WeChat follower (safe mode, through the local WeChat stand-in), in another terminal:
+    make chat
+  or through Rasa's REST channel:
+    curl -s -XPOST localhost:$BOT_PORT/webhooks/rest/webhook -H 'Content-Type: application/json' -d '{"sender":"demo","message":"你好"}'
 Press Ctrl-C to stop.
 TXT
 wait -n "${pids[@]}"

@@ -1,8 +1,13 @@
-from typing import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
 from tests.e2e.servers import RunningBot, start_bot
+
+if TYPE_CHECKING:
+    from bot.wechat_sim.api import FakeWeChatApi
+    from bot.wechat_sim.platform import WeChatPlatform
 
 
 @pytest.fixture(scope="session")
@@ -15,3 +20,65 @@ def rest_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     bot = start_bot(workdir, database_url)
     yield bot
     bot.stop()
+
+
+WECHAT_TOKEN = "test-token"
+WECHAT_APP_ID = "wx0123456789test01"
+WECHAT_APP_SECRET = "test-secret"
+WECHAT_AES_KEY = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+WECHAT_OLD_AES_KEY = "ZYXWVUTSRQPONMLKJIHGFEDCBA9876543210zyxwvut"
+
+
+@dataclass
+class WeChatBot:
+    bot: RunningBot
+    api: "FakeWeChatApi"
+    database_url: str
+
+    @property
+    def webhook(self) -> str:
+        return f"{self.bot.url}/webhooks/wechat/webhook"
+
+    def platform(self, mode: str = "safe", aes_key: str = WECHAT_AES_KEY, app_id: str = WECHAT_APP_ID,
+                 token: str = WECHAT_TOKEN, attempts: int = 3) -> "WeChatPlatform":
+        from bot.wechat_sim.platform import AccountConfig, WeChatPlatform
+
+        config = AccountConfig(url=self.webhook, token=token, app_id=app_id, encoding_aes_key=aes_key, mode=mode)
+        return WeChatPlatform(config, attempts=attempts)
+
+    def user_turns(self, openid: str) -> int:
+        """How many user messages Rasa's tracker store holds for this follower."""
+        import sqlite3
+
+        with sqlite3.connect(self.bot.workdir / "tracker.db") as connection:
+            return connection.execute(
+                "select count(*) from events where sender_id = ? and type_name = 'user'", (openid,)
+            ).fetchone()[0]
+
+
+@pytest.fixture(scope="session")
+def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
+    from bot.demo.seed import seed
+    from bot.wechat_sim.api import FakeWeChatApi
+    from tests.e2e.action_proxy import ActionProxy
+
+    workdir = tmp_path_factory.mktemp("wechat-bot")
+    database_url = f"sqlite:///{workdir}/backends.db"
+    seed(database_url)
+    api = FakeWeChatApi(WECHAT_APP_ID, WECHAT_APP_SECRET).start()
+    proxy = ActionProxy()
+    credentials = {
+        "rest": None,
+        "channels.wechat.WeChatInput": {
+            "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET,
+            "encoding_aes_key": WECHAT_AES_KEY, "previous_encoding_aes_key": WECHAT_OLD_AES_KEY,
+            "api_base_url": api.base_url, "reply_budget_seconds": 4.0,
+        },
+    }
+    clean_env = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
+                                       "WECHAT_PREVIOUS_ENCODING_AES_KEY", "WECHAT_API_BASE_URL", "WECHAT_REDIS_URL")}
+    bot = start_bot(workdir, database_url, credentials, env=clean_env, action_url_for=proxy.url_for)
+    yield WeChatBot(bot, api, database_url)
+    bot.stop()
+    proxy.stop()
+    api.stop()

@@ -8,7 +8,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional
 
 import requests
 import yaml
@@ -55,13 +55,20 @@ class RunningBot:
                 process.kill()
 
 
-def start_bot(workdir: Path, database_url: str, credentials: Optional[Dict] = None, env: Optional[Dict[str, str]] = None) -> RunningBot:
+def start_bot(
+    workdir: Path,
+    database_url: str,
+    credentials: Optional[Dict] = None,
+    env: Optional[Dict[str, str]] = None,
+    action_url_for: Optional[Callable[[str], str]] = None,
+) -> RunningBot:
     """Action server + `rasa run` with the trained model, an own tracker DB and own credentials."""
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: the test command trains it before pytest (make test)")
     actions_port, rasa_port = free_port(), free_port()
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
-    endpoints["action_endpoint"]["url"] = f"http://127.0.0.1:{actions_port}/webhook"
+    actions_webhook = f"http://127.0.0.1:{actions_port}/webhook"
+    endpoints["action_endpoint"]["url"] = action_url_for(actions_webhook) if action_url_for else actions_webhook
     endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     (workdir / "credentials.yml").write_text(

@@ -1,0 +1,163 @@
+"""A follower's side of the chat: type messages (or run a script), see passive replies and the later
+customer-service messages in the order they arrive.
+
+Commands: /click KEY, /location LAT LNG, /voice TEXT (empty: unrecognised), /image [URL], /subscribe [SCENE],
+/scan SCENE, /unsubscribe, /quit. Anything else is a text message.
+"""
+from __future__ import annotations
+
+import shlex
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, List, Optional, TextIO
+
+import requests
+
+from bot.wechat_sim.messages import MessageFactory
+from bot.wechat_sim.platform import ERROR_PROMPT, PushResult, WeChatPlatform
+
+PROMPT = "你> "
+
+
+@dataclass
+class Line:
+    who: str      # "bot" (passive), "bot·客服" (customer-service API), "system"
+    text: str
+
+
+def describe_cs(body: dict) -> str:
+    kind = body.get("msgtype")
+    if kind == "text":
+        return body["text"]["content"]
+    if kind == "news":
+        article = body["news"]["articles"][0]
+        return f"[图文] {article.get('title')}\n{article.get('description')}\n{article.get('url')}"
+    return f"[{kind}]"
+
+
+def describe_reply(result: PushResult) -> List[Line]:
+    if result.problems:
+        return [Line("system", f"{ERROR_PROMPT}（{'; '.join(result.problems)}）")]
+    if result.reply is None:
+        return []
+    reply = result.reply
+    if reply.msg_type == "text":
+        return [Line("bot", reply.content)]
+    if reply.msg_type == "news":
+        a = reply.articles[0]
+        return [Line("bot", f"[图文] {a.get('Title')}\n{a.get('Description')}\n{a.get('Url')}")]
+    if reply.msg_type == "transfer_customer_service":
+        return [Line("system", "（已转接人工客服，请等待客服人员回复）")]
+    return [Line("bot", f"[{reply.msg_type}]")]
+
+
+class Follower:
+    def __init__(self, platform: WeChatPlatform, openid: str, api_root: Optional[str]) -> None:
+        self.platform = platform
+        self.openid = openid
+        self.messages = MessageFactory(platform.config.account, openid)
+        self.api_root = api_root.rstrip("/") if api_root else None
+        self._seen = 0
+
+    def _interaction(self, kind: str) -> None:
+        if self.api_root:
+            try:
+                requests.post(f"{self.api_root}/sim/interaction", json={"openid": self.openid, "kind": kind}, timeout=2)
+            except requests.RequestException:
+                pass
+
+    def xml_for(self, line: str) -> Optional[tuple]:
+        """(xml, interaction kind) for a typed line, or None for an unknown command."""
+        if not line.startswith("/") or line.startswith("//"):
+            return self.messages.text(line[1:] if line.startswith("//") else line), "message"
+        parts = shlex.split(line)
+        command, args = parts[0], parts[1:]
+        if command == "/click" and args:
+            return self.messages.click(args[0]), "event"
+        if command == "/location" and len(args) == 2:
+            return self.messages.location(float(args[0]), float(args[1])), "message"
+        if command == "/voice":
+            return self.messages.voice(" ".join(args) or None), "message"
+        if command == "/image":
+            return (self.messages.image(args[0]) if args else self.messages.image()), "message"
+        if command == "/subscribe":
+            return self.messages.subscribe(args[0] if args else None), "event"
+        if command == "/scan" and args:
+            return self.messages.scan(args[0]), "event"
+        if command == "/unsubscribe":
+            return self.messages.unsubscribe(), "unsubscribe"
+        return None
+
+    def send(self, line: str) -> List[Line]:
+        built = self.xml_for(line)
+        if built is None:
+            return [Line("system", "未知命令。可用：/click KEY, /location 纬度 经度, /voice 文字, /image, /subscribe [场景], /scan 场景, /unsubscribe, /quit")]
+        xml, kind = built
+        self._interaction(kind)
+        return describe_reply(self.platform.push(xml, self.openid))
+
+    def new_customer_service_messages(self) -> List[Line]:
+        if not self.api_root:
+            return []
+        try:
+            inbox = requests.get(f"{self.api_root}/sim/inbox", params={"openid": self.openid, "after": self._seen}, timeout=2).json()
+        except (requests.RequestException, ValueError):
+            return []
+        lines = []
+        for item in inbox:
+            self._seen = max(self._seen, item["seq"])
+            lines.append(Line("bot·客服", describe_cs(item["body"])))
+        return lines
+
+
+def _print(lines: Iterable[Line], out: TextIO) -> None:
+    for line in lines:
+        label = {"bot": "公众号", "bot·客服": "公众号(客服消息)", "system": "微信"}[line.who]
+        out.write(f"{label}> {line.text}\n")
+    out.flush()
+
+
+def run_script(follower: Follower, lines: Iterable[str], out: TextIO = sys.stdout, settle_seconds: float = 0.0) -> None:
+    """Scripted mode: one message per line; prints replies, then any customer-service messages."""
+    for raw in lines:
+        line = raw.rstrip("\n")
+        if not line.strip():
+            continue
+        out.write(f"{PROMPT}{line}\n")
+        _print(follower.send(line), out)
+        _print(follower.new_customer_service_messages(), out)
+    if settle_seconds:
+        time.sleep(settle_seconds)
+        _print(follower.new_customer_service_messages(), out)
+
+
+def run_interactive(follower: Follower, read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> None:
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(1.0):
+            lines = follower.new_customer_service_messages()
+            if lines:
+                out.write("\n")
+                _print(lines, out)
+                out.write(PROMPT)
+                out.flush()
+
+    threading.Thread(target=poll, daemon=True).start()
+    out.write(__doc__.split("\n\n", 1)[1] + "\n")
+    try:
+        while True:
+            try:
+                line = read(PROMPT).strip()
+            except EOFError:
+                break
+            if line in ("/quit", "/exit"):
+                break
+            if line:
+                _print(follower.send(line), out)
+    except KeyboardInterrupt:
+        out.write("\n")
+    finally:
+        stop.set()

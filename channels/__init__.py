@@ -1,0 +1,1 @@
+"""Rasa input channels of the bot (see Rasa's own connectors in rasa/core/channels/)."""

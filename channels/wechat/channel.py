@@ -1,0 +1,191 @@
+"""Rasa input channel for a WeChat Official Account in server-URL mode (plain, compat and safe modes).
+
+Order of work per POST: size → signature (+ msg_signature) → freshness → decrypt → parse → de-duplicate →
+run the Rasa turn as a task → reply within the budget, or answer empty and deliver later by customer-service API.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.logs import log_event
+from channels.wechat.content import ChannelContent, load_content
+from channels.wechat.customer_service import CustomerServiceSender
+from channels.wechat.inbound import FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
+from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
+from channels.wechat.security import OpenedRequest, RejectedRequest, RequestGuard
+from channels.wechat.settings import WeChatSettings, settings_from_credentials
+from channels.wechat.stores import ButtonChoices, MemoryReplyLedger, RedisReplyLedger, ReplyLedger, redis_client
+from channels.wechat.tracker_removal import forget_conversation
+
+logger = logging.getLogger(__name__)
+
+
+class WeChatCustomerServiceOutput(OutputChannel):
+    """Sends bot messages by customer-service API, e.g. for `/conversations/<id>/trigger_intent`."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    def __init__(self, sender: CustomerServiceSender) -> None:
+        self._sender = sender
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        await self._sender.deliver(
+            [{"touser": recipient_id, "msgtype": "text", "text": {"content": chunk}} for chunk in split_by_bytes(text)]
+        )
+
+
+class WeChatInput(InputChannel):
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        return cls(settings_from_credentials(credentials))
+
+    def __init__(self, settings: WeChatSettings, content: Optional[ChannelContent] = None) -> None:
+        self.settings = settings
+        self.content = content or load_content()
+        self.guard = RequestGuard(settings)
+        redis = redis_client(settings.redis_url) if settings.redis_url else None
+        self.ledger: ReplyLedger = (
+            RedisReplyLedger(redis, settings.dedupe_ttl_seconds) if redis else MemoryReplyLedger(settings.dedupe_ttl_seconds)
+        )
+        self.buttons = ButtonChoices(redis_client=redis)
+        session = None
+        if redis is not None:
+            from wechatpy.session.redisstorage import RedisStorage
+
+            session = RedisStorage(redis, prefix="wechat:token")
+        self.sender = CustomerServiceSender(settings, session)
+        self._background: set = set()
+
+    def get_output_channel(self) -> Optional[OutputChannel]:
+        return WeChatCustomerServiceOutput(self.sender)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        hook = Blueprint("wechat_webhook", __name__)
+
+        @hook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @hook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            query = {key: request.args.get(key) for key in request.args}
+            try:
+                return response.text(self.guard.verify_url(query))
+            except RejectedRequest as rejected:
+                log_event(logger, "wechat.verify_rejected", logging.WARNING, reason=rejected.reason)
+                return response.text("forbidden", status=rejected.status)
+
+        @hook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            started = time.monotonic()
+            query = {key: request.args.get(key) for key in request.args}
+            body = request.body or b""
+            if len(body) > self.settings.max_body_bytes:
+                log_event(logger, "wechat.rejected", logging.WARNING, reason="body too large", bytes=len(body))
+                return response.text("payload too large", status=413)
+            try:
+                opened = self.guard.open(query, body)
+                inbound = read_inbound(opened.xml, self.content)
+            except RejectedRequest as rejected:
+                log_event(logger, "wechat.rejected", logging.WARNING, reason=rejected.reason)
+                return response.text("rejected", status=rejected.status)
+            except (MalformedMessage, UnicodeDecodeError) as error:
+                log_event(logger, "wechat.malformed", logging.WARNING, reason=str(error))
+                return response.text("")
+            try:
+                reply_xml = await self._answer(inbound, request, on_new_message, started)
+            except Exception:  # never a 500: WeChat would show its error prompt and retry
+                logger.exception("wechat.answer_failed openid=%s", inbound.openid)
+                reply_xml = ""
+            return response.text(self.guard.seal(opened, reply_xml), content_type="application/xml")
+
+        return hook
+
+    # -- one inbound message -------------------------------------------------------------------------
+    async def _answer(self, inbound: Inbound, request: Request, on_new_message: Callable, started: float) -> str:
+        key = "|".join(inbound.dedupe_key)
+        remaining = lambda: self.settings.reply_budget_seconds - (time.monotonic() - started)  # noqa: E731
+        if not await self.ledger.claim(key):
+            log_event(logger, "wechat.retry", logging.INFO, openid=inbound.openid, key=key)
+            return await self.ledger.wait(key, remaining()) or ""
+        if inbound.action == IGNORE:
+            await self.ledger.settle(key, "")
+            return ""
+        if inbound.action == FORGET:
+            try:
+                await self._forget(inbound, request, on_new_message)
+            finally:
+                await self.ledger.settle(key, "")
+            return ""
+        if inbound.action == FIXED_REPLY:
+            reply, _ = passive_reply_xml(RenderedTurn(texts=[inbound.text]), inbound.openid, inbound.account)
+            await self.ledger.settle(key, reply)
+            return reply
+
+        collector = CollectingOutputChannel()
+        text = self.buttons.payload_for(inbound.openid, inbound.text) or inbound.text
+        message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
+                              message_id=inbound.message_id, metadata=inbound.metadata)
+        turn = asyncio.ensure_future(on_new_message(message))
+        try:
+            await asyncio.wait_for(asyncio.shield(turn), timeout=max(remaining(), 0))
+        except asyncio.TimeoutError:
+            log_event(logger, "wechat.turn_late", logging.INFO, openid=inbound.openid, budget=self.settings.reply_budget_seconds)
+            await self.ledger.settle(key, "")
+            self._keep(asyncio.ensure_future(self._deliver_later(turn, collector, inbound)))
+            return ""
+        except Exception:
+            logger.exception("wechat.turn_failed openid=%s", inbound.openid)
+            await self.ledger.settle(key, "")
+            return ""
+        rendered = render_turn(collector.messages, self.content.text("button_hint"))
+        self.buttons.remember(inbound.openid, rendered.button_payloads)
+        reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
+        await self.ledger.settle(key, reply)
+        if not leftover.is_empty:
+            self._keep(asyncio.ensure_future(self.sender.deliver(customer_service_payloads(leftover, inbound.openid))))
+        return reply
+
+    async def _deliver_later(self, turn: asyncio.Future, collector: CollectingOutputChannel, inbound: Inbound) -> None:
+        try:
+            await turn
+        except Exception:
+            logger.exception("wechat.turn_failed openid=%s", inbound.openid)
+            return
+        rendered = render_turn(collector.messages, self.content.text("button_hint"))
+        self.buttons.remember(inbound.openid, rendered.button_payloads)
+        bodies = customer_service_payloads(rendered, inbound.openid)
+        delivery = await self.sender.deliver(bodies)
+        log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)
+
+    async def _forget(self, inbound: Inbound, request: Request, on_new_message: Callable) -> None:
+        """Unsubscribe: let the dialogue clean up (bindings), then delete the conversation itself."""
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(UserMessage("/unsubscribe", collector, inbound.openid, input_channel=self.name(),
+                                             metadata=inbound.metadata))
+        except Exception:
+            logger.exception("wechat.unsubscribe_turn_failed openid=%s", inbound.openid)
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is not None:
+            await forget_conversation(agent.tracker_store, inbound.openid)
+        log_event(logger, "wechat.follower_forgotten", logging.INFO, openid=inbound.openid)
+
+    def _keep(self, task: asyncio.Future) -> None:
+        """Hold a reference to background work so it is not garbage-collected mid-flight."""
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)

@@ -1,0 +1,72 @@
+"""WeChat channel settings: credentials.yml values, each overridable by an operator's environment variable."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Dict, Optional
+
+ENV_OVERRIDES = {
+    "token": "WECHAT_TOKEN",
+    "app_id": "WECHAT_APP_ID",
+    "app_secret": "WECHAT_APP_SECRET",
+    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY",
+    "previous_encoding_aes_key": "WECHAT_PREVIOUS_ENCODING_AES_KEY",
+    "api_base_url": "WECHAT_API_BASE_URL",
+    "redis_url": "WECHAT_REDIS_URL",
+}
+OFFICIAL_API = "https://api.weixin.qq.com/cgi-bin/"
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    token: str
+    app_id: str
+    app_secret: str
+    encoding_aes_key: Optional[str]
+    previous_encoding_aes_key: Optional[str]
+    api_base_url: str
+    reply_budget_seconds: float = 4.0
+    max_body_bytes: int = 64 * 1024
+    timestamp_tolerance_seconds: int = 300
+    dedupe_ttl_seconds: int = 600
+    redis_url: Optional[str] = None
+    customer_service_quota: int = 5
+
+    @property
+    def token_url(self) -> str:
+        return self.api_base_url.rstrip("/") + "/token"
+
+
+def _value(credentials: Dict[str, Any], key: str) -> Optional[str]:
+    env = ENV_OVERRIDES.get(key)
+    value = os.environ.get(env) if env else None
+    if value is None or value == "":
+        value = credentials.get(key)
+    return str(value) if value not in (None, "") else None
+
+
+def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSettings:
+    """Build settings; a missing token, AppID or AppSecret is an operator error reported at start-up."""
+    credentials = credentials or {}
+    missing = [key for key in ("token", "app_id", "app_secret") if not _value(credentials, key)]
+    if missing:
+        names = ", ".join(f"{key} ({ENV_OVERRIDES[key]})" for key in missing)
+        raise ValueError(f"wechat channel: missing {names} in credentials.yml or the environment")
+    aes_key = _value(credentials, "encoding_aes_key")
+    for name, key in (("encoding_aes_key", aes_key), ("previous_encoding_aes_key", _value(credentials, "previous_encoding_aes_key"))):
+        if key is not None and len(key) != 43:
+            raise ValueError(f"wechat channel: {name} must be 43 characters, got {len(key)}")
+    return WeChatSettings(
+        token=_value(credentials, "token"),  # type: ignore[arg-type]
+        app_id=_value(credentials, "app_id"),  # type: ignore[arg-type]
+        app_secret=_value(credentials, "app_secret"),  # type: ignore[arg-type]
+        encoding_aes_key=aes_key,
+        previous_encoding_aes_key=_value(credentials, "previous_encoding_aes_key"),
+        api_base_url=_value(credentials, "api_base_url") or OFFICIAL_API,
+        reply_budget_seconds=float(credentials.get("reply_budget_seconds", 4.0)),
+        max_body_bytes=int(credentials.get("max_body_bytes", 64 * 1024)),
+        timestamp_tolerance_seconds=int(credentials.get("timestamp_tolerance_seconds", 300)),
+        dedupe_ttl_seconds=int(credentials.get("dedupe_ttl_seconds", 600)),
+        redis_url=_value(credentials, "redis_url"),
+        customer_service_quota=int(credentials.get("customer_service_quota", 5)),
+    )

@@ -1,0 +1,136 @@
+"""State shared by every request of the channel: retry de-duplication, numbered-button choices, tokens.
+
+In-process by default; Redis when `redis_url` is configured, so several bot instances behind a load
+balancer see the same retries, the same button menus and one access token (no token ping-pong).
+"""
+from __future__ import annotations
+
+import abc
+import asyncio
+import json
+import time
+from typing import Dict, Optional, Tuple
+
+PENDING = "\x00pending"
+
+
+class ReplyLedger(abc.ABC):
+    """Retry de-duplication: the first request for a key owns the turn; retries wait for its reply."""
+
+    @abc.abstractmethod
+    async def claim(self, key: str) -> bool:
+        """True when this request is the first for `key` and must run the turn."""
+
+    @abc.abstractmethod
+    async def settle(self, key: str, reply_xml: str) -> None:
+        """Record the plaintext reply ("" when the answer goes out later by customer-service API)."""
+
+    @abc.abstractmethod
+    async def wait(self, key: str, timeout: float) -> Optional[str]:
+        """The settled reply, or None if it is not settled within `timeout` seconds."""
+
+
+class MemoryReplyLedger(ReplyLedger):
+    def __init__(self, ttl_seconds: int, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+        self._ttl = ttl_seconds
+        self._clock = clock
+        self._entries: Dict[str, Tuple[float, asyncio.Future]] = {}
+
+    def _expire(self) -> None:
+        now = self._clock()
+        for key in [k for k, (expires, _) in self._entries.items() if expires < now]:
+            del self._entries[key]
+
+    async def claim(self, key: str) -> bool:
+        self._expire()
+        if key in self._entries:
+            return False
+        self._entries[key] = (self._clock() + self._ttl, asyncio.get_running_loop().create_future())
+        return True
+
+    async def settle(self, key: str, reply_xml: str) -> None:
+        entry = self._entries.get(key)
+        if entry and not entry[1].done():
+            entry[1].set_result(reply_xml)
+
+    async def wait(self, key: str, timeout: float) -> Optional[str]:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        try:
+            return await asyncio.wait_for(asyncio.shield(entry[1]), max(timeout, 0))
+        except asyncio.TimeoutError:
+            return None
+
+
+class RedisReplyLedger(ReplyLedger):
+    POLL_SECONDS = 0.05
+
+    def __init__(self, redis_client, ttl_seconds: int, prefix: str = "wechat:reply:") -> None:  # type: ignore[no-untyped-def]
+        self._redis = redis_client
+        self._ttl = ttl_seconds
+        self._prefix = prefix
+
+    async def _run(self, function, *args):  # type: ignore[no-untyped-def]
+        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
+
+    async def claim(self, key: str) -> bool:
+        return bool(await self._run(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
+
+    async def settle(self, key: str, reply_xml: str) -> None:
+        await self._run(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
+
+    async def wait(self, key: str, timeout: float) -> Optional[str]:
+        deadline = time.monotonic() + max(timeout, 0)
+        while True:
+            value = await self._run(self._redis.get, self._prefix + key)
+            if value is None:
+                return None
+            text = value.decode("utf-8") if isinstance(value, bytes) else value
+            if text != PENDING:
+                return text
+            if time.monotonic() >= deadline:
+                return None
+            await asyncio.sleep(self.POLL_SECONDS)
+
+
+class ButtonChoices:
+    """The numbered buttons last shown to each follower, so a reply "2" maps back to the button's payload."""
+
+    def __init__(self, ttl_seconds: int = 1800, redis_client=None, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
+        self._ttl = ttl_seconds
+        self._redis = redis_client
+        self._clock = clock
+        self._memory: Dict[str, Tuple[float, Dict[str, str]]] = {}
+
+    def remember(self, openid: str, payloads: Dict[str, str]) -> None:
+        if self._redis is not None:
+            key = f"wechat:buttons:{openid}"
+            if payloads:
+                self._redis.set(key, json.dumps(payloads, ensure_ascii=False), ex=self._ttl)
+            else:
+                self._redis.delete(key)
+            return
+        if payloads:
+            self._memory[openid] = (self._clock() + self._ttl, payloads)
+        else:
+            self._memory.pop(openid, None)
+
+    def payload_for(self, openid: str, text: str) -> Optional[str]:
+        choice = text.strip()
+        if not choice.isdigit():
+            return None
+        if self._redis is not None:
+            raw = self._redis.get(f"wechat:buttons:{openid}")
+            payloads = json.loads(raw) if raw else {}
+        else:
+            expires, payloads = self._memory.get(openid, (0.0, {}))
+            if expires < self._clock():
+                payloads = {}
+        return payloads.get(choice)
+
+
+def redis_client(url: str):  # type: ignore[no-untyped-def]
+    import redis
+
+    return redis.Redis.from_url(url)
