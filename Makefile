@@ -10,5 +10,7 @@ seed: install
 	.venv/bin/python -m bot seed
 train: install
 	bash scripts/train.sh
+benchmark:
+	.venv/bin/python benchmarks/wechat_channel.py
 chat:
 	.venv/bin/python -m bot wechat-sim chat --url http://127.0.0.1:$${BOT_PORT:-5005}/webhooks/wechat/webhook

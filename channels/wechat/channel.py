@@ -146,6 +146,7 @@ class WeChatInput(InputChannel):
         except asyncio.TimeoutError:
             log_event(logger, "wechat.turn_late", logging.INFO, openid=inbound.openid, budget=self.settings.reply_budget_seconds)
             await self.ledger.settle(key, "")
+            self._keep(asyncio.ensure_future(self.sender.show_typing(inbound.openid)))
             self._keep(asyncio.ensure_future(self._deliver_later(turn, collector, inbound)))
             return ""
         except Exception:

@@ -103,5 +103,16 @@ class CustomerServiceSender:
             log_event(logger, "wechat.cs_quota_cut", logging.WARNING, dropped=len(bodies) - self._quota)
         return Delivery(sent, max(len(bodies) - self._quota, 0), None)
 
+    def _typing(self, openid: str) -> bool:
+        """Best effort: WeChat shows "typing…" for 15 s (needs an interaction in the last 30 s)."""
+        try:
+            self._client.post("message/custom/typing", data={"touser": openid, "command": "Typing"})
+            return True
+        except Exception:
+            return False
+
+    async def show_typing(self, openid: str) -> bool:
+        return await asyncio.get_running_loop().run_in_executor(None, self._typing, openid)
+
     async def deliver(self, bodies: List[Dict[str, Any]]) -> Delivery:
         return await asyncio.get_running_loop().run_in_executor(None, self.send_all, bodies)

@@ -3,7 +3,7 @@ from typing import TYPE_CHECKING, Iterator
 
 import pytest
 
-from tests.e2e.servers import RunningBot, start_bot
+from bot.devstack import RunningBot, start_bot
 
 if TYPE_CHECKING:
     from bot.wechat_sim.api import FakeWeChatApi

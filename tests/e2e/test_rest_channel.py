@@ -3,7 +3,7 @@ import uuid
 
 import requests
 
-from tests.e2e.servers import RunningBot
+from bot.devstack import RunningBot
 
 
 def say(bot: RunningBot, text: str, sender: str) -> list:

@@ -219,6 +219,7 @@ def test_slow_turn_is_answered_in_time_and_delivered_later_exactly_once(wechat_b
     platform, openid = wechat_bot.platform("safe"), follower("o-slow")
     wechat_bot.api.state.record_interaction(openid, "message")
     xml = factory(platform, openid).text("菜单")
+    typing_before = wechat_bot.api.state.counters["typing"]
     with ThreadPoolExecutor(max_workers=3) as pool:  # the original push and two WeChat retries of it
         results = list(pool.map(lambda _: platform.push(xml, openid), range(3)))
     for result in results:
@@ -228,3 +229,4 @@ def test_slow_turn_is_answered_in_time_and_delivered_later_exactly_once(wechat_b
     time.sleep(1)
     assert wechat_bot.user_turns(openid) == 1
     assert len(inbox(wechat_bot, openid)) == 1
+    assert wechat_bot.api.state.counters["typing"] == typing_before + 1  # "typing…" shown while the turn ran on

@@ -1,4 +1,4 @@
-"""Starts the real action server and Rasa server as subprocesses on free local ports, for end-to-end tests."""
+"""Starts the real action server and Rasa server as subprocesses on free local ports (tests, benchmarks)."""
 from __future__ import annotations
 
 import os
@@ -64,7 +64,7 @@ def start_bot(
 ) -> RunningBot:
     """Action server + `rasa run` with the trained model, an own tracker DB and own credentials."""
     if not MODEL.exists():
-        raise RuntimeError(f"{MODEL} is missing: the test command trains it before pytest (make test)")
+        raise RuntimeError(f"{MODEL} is missing: train first (make train)")
     actions_port, rasa_port = free_port(), free_port()
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     actions_webhook = f"http://127.0.0.1:{actions_port}/webhook"
