@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.choices import menu_choices
 from bot.menus import load_menus
 
 MAIN_MENU = "main"
@@ -21,4 +22,4 @@ class ActionShowMenu(Action):
     ) -> List[Dict[Text, Any]]:
         menu = load_menus()[MAIN_MENU]
         dispatcher.utter_message(text=menu.render())
-        return [SlotSet("last_menu", menu.name)]
+        return [SlotSet("last_menu", menu.name), SlotSet("choices", menu_choices(menu.name))]

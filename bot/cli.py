@@ -16,12 +16,24 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sms_inbox(args: argparse.Namespace) -> int:
+    from bot.backends.sms import DevInboxSmsGateway
+
+    for item in DevInboxSmsGateway().messages(args.mobile or "")[-args.last:]:
+        print(f"{item['at']}  {item['mobile']}  {item['text']}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="WeChat customer-service bot: operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
     seed = commands.add_parser("seed", help="create the back-end tables and the deterministic demo data")
     seed.add_argument("--reset", action="store_true", help="drop all back-end tables first (deletes bindings and tickets)")
     seed.set_defaults(handler=_seed)
+    inbox = commands.add_parser("sms-inbox", help="development run: the SMS the bot sent (verification codes)")
+    inbox.add_argument("--mobile", help="only this number")
+    inbox.add_argument("--last", type=int, default=10)
+    inbox.set_defaults(handler=_sms_inbox)
     from bot.wechat_sim.cli import add_commands
 
     add_commands(commands)

@@ -20,6 +20,7 @@ class BackendSettings:
     database_url: str
     crm: str
     billing: str
+    sms: str
 
 
 def _read_backends_section(path: Path) -> Dict[str, Any]:
@@ -45,4 +46,5 @@ def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSetti
         database_url=_absolute_sqlite(url),
         crm=os.environ.get("BOT_CRM_BACKEND") or section.get("crm") or "bot.backends.sql.crm:SqlCrm",
         billing=os.environ.get("BOT_BILLING_BACKEND") or section.get("billing") or "bot.backends.sql.billing:SqlBilling",
+        sms=os.environ.get("BOT_SMS_GATEWAY") or section.get("sms") or "bot.backends.sms:DevInboxSmsGateway",
     )

@@ -25,8 +25,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 def configured_backends(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
     """Point `bot.backends.get_crm/get_billing` at the seeded test database, as an operator would by env."""
     monkeypatch.setenv("BOT_DATABASE_URL", database_url)
-    backends.get_crm.cache_clear()
-    backends.get_billing.cache_clear()
+    monkeypatch.setenv("BOT_SMS_INBOX", database_url[len("sqlite:///"):] + ".sms.jsonl")
+    backends.reset_backends()
     yield database_url
-    backends.get_crm.cache_clear()
-    backends.get_billing.cache_clear()
+    backends.reset_backends()

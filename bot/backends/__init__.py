@@ -7,7 +7,9 @@ from typing import Any, Type
 
 from bot.backends.billing import BillingBackend
 from bot.backends.crm import CrmBackend
+from bot.backends.sms import SmsGateway
 from bot.settings import load_backend_settings
+from bot.verification import VerificationService
 
 
 def _load_class(dotted: str) -> Type[Any]:
@@ -31,4 +33,21 @@ def get_billing() -> BillingBackend:
     return _load_class(settings.billing)(settings.database_url)
 
 
-__all__ = ["BillingBackend", "CrmBackend", "get_billing", "get_crm"]
+@lru_cache(maxsize=None)
+def get_sms() -> SmsGateway:
+    """The configured SMS gateway (endpoints.yml `backends.sms`, env BOT_SMS_GATEWAY)."""
+    return _load_class(load_backend_settings().sms)()
+
+
+@lru_cache(maxsize=None)
+def get_verification() -> VerificationService:
+    return VerificationService(load_backend_settings().database_url, get_sms())
+
+
+def reset_backends() -> None:
+    """Forget the cached implementations (tests and configuration reloads)."""
+    for factory in (get_crm, get_billing, get_sms, get_verification):
+        factory.cache_clear()
+
+
+__all__ = ["BillingBackend", "CrmBackend", "SmsGateway", "get_billing", "get_crm", "get_sms", "get_verification"]

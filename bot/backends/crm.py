@@ -134,6 +134,10 @@ class CrmBackend(abc.ABC):
     @abc.abstractmethod
     def account_manager(self, manager_id: int) -> Optional[AccountManager]: ...
 
+    @abc.abstractmethod
+    def request_callback(self, openid: str, mobile: str) -> int:
+        """Queue a call-back by a human agent; returns the request number."""
+
     # -- broadband ---------------------------------------------------------------------------------
     @abc.abstractmethod
     def broadband_lines(self, customer_id: int) -> List[BroadbandLine]: ...

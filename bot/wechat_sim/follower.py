@@ -60,6 +60,8 @@ class Follower:
         self.messages = MessageFactory(platform.config.account, openid)
         self.api_root = api_root.rstrip("/") if api_root else None
         self._seen = 0
+        self._sms_seen: Optional[int] = None
+        self.new_sms()
 
     def _interaction(self, kind: str) -> None:
         if self.api_root:
@@ -98,14 +100,28 @@ class Follower:
         self._interaction(kind)
         return describe_reply(self.platform.push(xml, self.openid))
 
-    def new_customer_service_messages(self) -> List[Line]:
-        if not self.api_root:
+    def new_sms(self) -> List[Line]:
+        """SMS the development run sent since the chat started (the follower's phone)."""
+        from bot.backends.sms import DevInboxSmsGateway
+
+        try:
+            messages = DevInboxSmsGateway().messages()
+        except Exception:
             return []
+        if self._sms_seen is None:
+            self._sms_seen = len(messages)
+            return []
+        fresh, self._sms_seen = messages[self._sms_seen:], len(messages)
+        return [Line("sms", f"{m['mobile'][:3]}****{m['mobile'][-4:]}：{m['text']}") for m in fresh]
+
+    def new_customer_service_messages(self) -> List[Line]:
+        lines = self.new_sms()
+        if not self.api_root:
+            return lines
         try:
             inbox = requests.get(f"{self.api_root}/sim/inbox", params={"openid": self.openid, "after": self._seen}, timeout=2).json()
         except (requests.RequestException, ValueError):
-            return []
-        lines = []
+            return lines
         for item in inbox:
             self._seen = max(self._seen, item["seq"])
             lines.append(Line("bot·客服", describe_cs(item["body"])))
@@ -114,7 +130,7 @@ class Follower:
 
 def _print(lines: Iterable[Line], out: TextIO) -> None:
     for line in lines:
-        label = {"bot": "公众号", "bot·客服": "公众号(客服消息)", "system": "微信"}[line.who]
+        label = {"bot": "公众号", "bot·客服": "公众号(客服消息)", "system": "微信", "sms": "手机短信"}[line.who]
         out.write(f"{label}> {line.text}\n")
     out.flush()
 

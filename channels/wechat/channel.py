@@ -18,7 +18,8 @@ from sanic.response import HTTPResponse
 from bot.logs import log_event
 from channels.wechat.content import ChannelContent, load_content
 from channels.wechat.customer_service import CustomerServiceSender
-from channels.wechat.inbound import FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
+from channels.wechat.agent_sessions import AgentSessions, resume_conversation
+from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import OpenedRequest, RejectedRequest, RequestGuard
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
@@ -68,6 +69,7 @@ class WeChatInput(InputChannel):
 
             session = RedisStorage(redis, prefix="wechat:token")
         self.sender = CustomerServiceSender(settings, session)
+        self.agent_sessions = AgentSessions()
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -131,11 +133,23 @@ class WeChatInput(InputChannel):
             finally:
                 await self.ledger.settle(key, "")
             return ""
+        if inbound.action == AGENT_DONE:
+            self.agent_sessions.ended(inbound.openid)
+            await self._resume(request, inbound.openid)
+            await self.ledger.settle(key, "")
+            return ""
         if inbound.action == FIXED_REPLY:
             reply, _ = passive_reply_xml(RenderedTurn(texts=[inbound.text]), inbound.openid, inbound.account)
             await self.ledger.settle(key, reply)
             return reply
 
+        if self.agent_sessions.expired(inbound.openid):
+            await self._resume(request, inbound.openid)
+        if inbound.is_user_message and self.agent_sessions.active(inbound.openid):
+            # Waiting for or talking to a human agent: pass the message on to WeChat's agents, bot stays quiet.
+            reply, _ = passive_reply_xml(RenderedTurn(handoff=True), inbound.openid, inbound.account)
+            await self.ledger.settle(key, reply)
+            return reply
         collector = CollectingOutputChannel()
         text = self.buttons.payload_for(inbound.openid, inbound.text) or inbound.text
         message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
@@ -155,6 +169,8 @@ class WeChatInput(InputChannel):
             return ""
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
         self.buttons.remember(inbound.openid, rendered.button_payloads)
+        if rendered.handoff:
+            self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
         await self.ledger.settle(key, reply)
         if not leftover.is_empty:
@@ -169,6 +185,8 @@ class WeChatInput(InputChannel):
             return
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
         self.buttons.remember(inbound.openid, rendered.button_payloads)
+        if rendered.handoff:
+            self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)
         delivery = await self.sender.deliver(bodies)
         log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)
@@ -185,6 +203,11 @@ class WeChatInput(InputChannel):
         if agent is not None:
             await forget_conversation(agent.tracker_store, inbound.openid)
         log_event(logger, "wechat.follower_forgotten", logging.INFO, openid=inbound.openid)
+
+    async def _resume(self, request: Request, openid: str) -> None:
+        agent = getattr(request.app.ctx, "agent", None)
+        if agent is not None and await resume_conversation(agent, openid):
+            log_event(logger, "wechat.agent_session_over", logging.INFO, openid=openid)
 
     def _keep(self, task: asyncio.Future) -> None:
         """Hold a reference to background work so it is not garbage-collected mid-flight."""

@@ -15,8 +15,7 @@ FIXED_REPLY = "reply"    # answer `text` directly, no Rasa turn
 FORGET = "forget"        # unsubscribe: delete the follower's conversation
 IGNORE = "ignore"        # acknowledge, no turn, no reply
 
-SILENT_EVENTS = {"view", "location", "templatesendjobfinish", "masssendjobfinish",
-                 "kf_create_session", "kf_close_session", "kf_switch_session"}
+AGENT_DONE = "agent_done"   # WeChat's human agent closed the session: the bot takes over again
 
 
 class MalformedMessage(Exception):
@@ -85,4 +84,6 @@ def read_inbound(xml: str, content: ChannelContent) -> Inbound:
         return Inbound(TURN, text=_intent(intent), **base) if intent else Inbound(IGNORE, **base)
     if event == "unsubscribe":
         return Inbound(FORGET, **base)
+    if event == "kf_close_session":
+        return Inbound(AGENT_DONE, **base)
     return Inbound(IGNORE, **base)  # VIEW, LOCATION reports, template/mass results, kf sessions, unknown

@@ -1,20 +1,9 @@
-import asyncio
-
-from rasa_sdk import Tracker
-from rasa_sdk.events import SlotSet
-from rasa_sdk.executor import CollectingDispatcher
-
 from actions.menu import ActionShowMenu
-
-
-def _tracker(sender: str = "o-menu") -> Tracker:
-    return Tracker(sender, {}, {"intent": {"name": "show_menu"}, "text": "菜单"}, [], False, None, {}, "action_listen")
+from tests.actions.conftest import make_tracker, run
 
 
 def test_show_menu_sends_the_numbered_main_menu_and_remembers_it() -> None:
-    dispatcher = CollectingDispatcher()
-    events = asyncio.run(ActionShowMenu().run(dispatcher, _tracker(), {}))
-    assert events == [SlotSet("last_menu", "main")]
-    assert len(dispatcher.messages) == 1
-    assert dispatcher.messages[0]["text"].startswith("请回复数字选择服务")
-    assert "8. 航班值机" in dispatcher.messages[0]["text"]
+    result = run(ActionShowMenu(), make_tracker(text="菜单"))
+    assert result.slot("last_menu") == "main"
+    assert len(result.texts) == 1 and result.texts[0].startswith("请回复数字选择服务")
+    assert "8. 航班值机" in result.texts[0]

@@ -10,6 +10,19 @@ if TYPE_CHECKING:
     from bot.wechat_sim.platform import WeChatPlatform
 
 
+def always_open_handoff_rules(workdir) -> str:
+    """data/handoff.yml with agents on duty around the clock, so handoff tests do not depend on the hour."""
+    import yaml
+
+    from bot.handoff import HANDOFF_FILE
+
+    rules = yaml.safe_load(HANDOFF_FILE.read_text(encoding="utf-8"))
+    rules["service_hours"].update({"open": "00:00", "close": "24:00"})
+    path = workdir / "handoff.yml"
+    path.write_text(yaml.safe_dump(rules, allow_unicode=True), encoding="utf-8")
+    return str(path)
+
+
 @pytest.fixture(scope="session")
 def rest_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     from bot.demo.seed import seed
@@ -17,7 +30,8 @@ def rest_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     workdir = tmp_path_factory.mktemp("rest-bot")
     database_url = f"sqlite:///{workdir}/backends.db"
     seed(database_url)
-    bot = start_bot(workdir, database_url)
+    bot = start_bot(workdir, database_url, env={"BOT_SMS_INBOX": str(workdir / "sms.jsonl"),
+                                                   "BOT_HANDOFF_RULES": always_open_handoff_rules(workdir)})
     yield bot
     bot.stop()
 
@@ -77,6 +91,8 @@ def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
     }
     clean_env = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
                                        "WECHAT_PREVIOUS_ENCODING_AES_KEY", "WECHAT_API_BASE_URL", "WECHAT_REDIS_URL")}
+    clean_env["BOT_SMS_INBOX"] = str(workdir / "sms.jsonl")
+    clean_env["BOT_HANDOFF_RULES"] = always_open_handoff_rules(workdir)
     bot = start_bot(workdir, database_url, credentials, env=clean_env, action_url_for=proxy.url_for)
     yield WeChatBot(bot, api, database_url)
     bot.stop()

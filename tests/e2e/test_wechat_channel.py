@@ -230,3 +230,15 @@ def test_slow_turn_is_answered_in_time_and_delivered_later_exactly_once(wechat_b
     assert wechat_bot.user_turns(openid) == 1
     assert len(inbox(wechat_bot, openid)) == 1
     assert wechat_bot.api.state.counters["typing"] == typing_before + 1  # "typing…" shown while the turn ran on
+
+
+def test_while_an_agent_has_the_follower_messages_are_transferred_until_the_session_closes(wechat_bot: WeChatBot) -> None:
+    platform, openid = wechat_bot.platform("safe"), follower()
+    wechat_bot.api.state.record_interaction(openid, "message")
+    messages = factory(platform, openid)
+    assert platform.push(messages.text("转人工"), openid).reply.msg_type == "transfer_customer_service"
+    waiting = platform.push(messages.text("人呢？"), openid)
+    assert waiting.reply.msg_type == "transfer_customer_service"
+    assert platform.push(messages.event("kf_close_session", KfAccount="test1@test"), openid).reply is None
+    back = platform.push(messages.text("你好"), openid)
+    assert back.reply.msg_type == "text" and back.reply.content.startswith("您好")

@@ -90,6 +90,13 @@ class SqlCrm(CrmBackend):
             row = session.get(m.AccountManagerRow, manager_id)
             return AccountManager(row.id, row.name, row.phone, row.greeting, row.photo_url) if row else None
 
+    def request_callback(self, openid: str, mobile: str) -> int:
+        with self._sessions.begin() as session:
+            row = m.CallbackRequestRow(openid=openid, mobile=mobile, created_at=datetime.now(), status="pending")
+            session.add(row)
+            session.flush()
+            return row.id
+
     # -- broadband ---------------------------------------------------------------------------------
     def broadband_lines(self, customer_id: int) -> List[BroadbandLine]:
         with self._sessions() as session:

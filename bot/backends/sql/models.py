@@ -141,6 +141,15 @@ class BookingRow(Base):
     __table_args__ = (UniqueConstraint("flight_id", "seat_no", name="uq_booking_seat"),)
 
 
+class CallbackRequestRow(Base):
+    __tablename__ = "callback_requests"
+    id = Column(Integer, primary_key=True)
+    openid = Column(String(64), nullable=False)
+    mobile = Column(String(11), nullable=False)
+    created_at = Column(DateTime, nullable=False)
+    status = Column(String(16), nullable=False, default="pending")
+
+
 # -- billing --------------------------------------------------------------------------------------
 class BillRow(Base):
     __tablename__ = "bills"

@@ -1,0 +1,67 @@
+"""When the bot does not understand: offer the closest knowledge-base entries, then a human."""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.choices import choices_from_buttons
+from bot.replies import reply
+
+FALLBACK_INTENT = "nlu_fallback"
+SUGGESTIONS = 3
+MIN_FAQ_SHARE = 0.05   # the knowledge base must be at least this plausible before we suggest from it
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row the bot did not understand (this one included)."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") != FALLBACK_INTENT:
+            break
+        count += 1
+    return max(count, 1)
+
+
+def faq_suggestions(tracker: Tracker) -> List[Dict[str, str]]:
+    parse = tracker.latest_message or {}
+    faq_share = next((i.get("confidence", 0) for i in parse.get("intent_ranking", []) if i.get("name") == "faq"), 0)
+    ranking = ((parse.get("response_selector") or {}).get("faq") or {}).get("ranking") or []
+    if faq_share < MIN_FAQ_SHARE:
+        return []
+    keys = [entry["intent_response_key"] for entry in ranking[:SUGGESTIONS] if entry.get("intent_response_key")]
+    return [{"title": key.split("/", 1)[1], "response": f"utter_{key}"} for key in keys]
+
+
+class ActionFallback(Action):
+    def name(self) -> Text:
+        return "action_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if consecutive_fallbacks(tracker) >= 2:
+            message = reply("offer_human")
+            dispatcher.utter_message(**message)
+            return [choices_from_buttons(message["buttons"])]
+        suggestions = faq_suggestions(tracker)
+        if not suggestions:
+            dispatcher.utter_message(**reply("default"))
+            return [SlotSet("choices", None)]
+        lines = "\n".join(f"{number}. {item['title']}" for number, item in enumerate(suggestions, start=1))
+        dispatcher.utter_message(text=f"{reply('did_you_mean')['text']}\n{lines}\n{reply('did_you_mean_hint')['text']}")
+        return [SlotSet("choices", [dict(item, key=str(n)) for n, item in enumerate(suggestions, start=1)])]
+
+
+class ActionCoreFallback(Action):
+    """When no policy knows the next action: apologise and forget the message, so the dialogue never loops."""
+
+    def name(self) -> Text:
+        return "action_core_fallback"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("default"))
+        return [UserUtteranceReverted()]

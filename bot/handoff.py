@@ -1,0 +1,61 @@
+"""Human-handoff rules from data/handoff.yml: the keywords that always reach a person, and service hours."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import datetime, time
+from functools import lru_cache
+from pathlib import Path
+from typing import Optional, Tuple
+from zoneinfo import ZoneInfo
+
+import yaml
+
+from bot.settings import PROJECT_ROOT
+
+HANDOFF_FILE = PROJECT_ROOT / "data" / "handoff.yml"
+
+
+@dataclass(frozen=True)
+class ServiceHours:
+    timezone: ZoneInfo
+    opens: time
+    closes: time
+    weekdays: Tuple[int, ...]
+
+    def is_open(self, moment: datetime) -> bool:
+        local = moment.astimezone(self.timezone)
+        return local.isoweekday() in self.weekdays and self.opens <= local.time() < self.closes
+
+    def label(self) -> str:
+        return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
+
+
+@dataclass(frozen=True)
+class HandoffRules:
+    keywords: Tuple[str, ...]
+    hours: ServiceHours
+
+    def keyword_in(self, text: str) -> Optional[str]:
+        return next((keyword for keyword in self.keywords if keyword in (text or "")), None)
+
+
+def _clock(value: str) -> time:
+    if value == "24:00":
+        return time.max
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+@lru_cache(maxsize=None)
+def load_handoff_rules(path: Optional[Path] = None) -> HandoffRules:
+    """The rules in data/handoff.yml, or in the file BOT_HANDOFF_RULES names (tests, staging)."""
+    path = path or Path(os.environ.get("BOT_HANDOFF_RULES") or HANDOFF_FILE)
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    hours = raw["service_hours"]
+    return HandoffRules(
+        keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+        hours=ServiceHours(ZoneInfo(hours.get("timezone", "Asia/Shanghai")), _clock(hours["open"]), _clock(hours["close"]),
+                           tuple(hours.get("weekdays") or range(1, 8))),
+    )

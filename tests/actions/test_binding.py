@@ -1,0 +1,93 @@
+import uuid
+
+import pytest
+
+from actions.binding import (
+    LOCKED_SLOT_VALUE,
+    VERIFIED_SLOT_VALUE,
+    ActionBindAccount,
+    ActionShowBinding,
+    ActionUnbindAccount,
+    ValidateBindAccountForm,
+)
+from bot.backends import get_crm
+from tests.actions.conftest import bind, last_sms_code, make_tracker, run, validate
+
+FORM = ValidateBindAccountForm()
+
+
+def openid() -> str:
+    return f"o-bind-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.mark.parametrize("text, expected", [("12345", "5位"), ("138001380001", "12位"), ("23800138000", "中国大陆的手机号码"),
+                                            ("我不知道", "中国大陆的手机号码")])
+def test_invalid_phone_numbers_are_explained(text: str, expected: str) -> None:
+    result = validate(FORM, "phone_number", text, make_tracker(text=text))
+    assert result.slot("phone_number") is None and expected in result.text
+
+
+def test_a_number_that_is_not_a_customer_is_refused_masked() -> None:
+    result = validate(FORM, "phone_number", "13000000000", make_tracker(text="13000000000"))
+    assert result.slot("phone_number") is None and "130****0000" in result.text and "13000000000" not in result.text
+
+
+def test_valid_number_sends_a_code_to_that_number() -> None:
+    result = validate(FORM, "phone_number", "号码是13912345678", make_tracker(openid()))
+    assert result.slot("phone_number") == "13912345678"
+    assert len(last_sms_code("13912345678")) == 6
+
+
+def test_the_right_code_binds_the_follower() -> None:
+    follower = openid()
+    validate(FORM, "phone_number", "13712340001", make_tracker(follower))
+    code = last_sms_code("13712340001")
+    result = validate(FORM, "verification_code", code, make_tracker(follower, slots={"phone_number": "13712340001"}))
+    assert result.slot("verification_code") == VERIFIED_SLOT_VALUE
+    assert get_crm().customer_for_openid(follower).mobile == "13712340001"
+
+
+def test_three_wrong_codes_lock_the_follower_out_and_nothing_is_bound() -> None:
+    follower = openid()
+    validate(FORM, "phone_number", "13512340003", make_tracker(follower))
+    right = last_sms_code("13512340003")
+    wrong = "000000" if right != "000000" else "111111"
+    tracker = make_tracker(follower, slots={"phone_number": "13512340003"})
+    first = validate(FORM, "verification_code", wrong, tracker)
+    second = validate(FORM, "verification_code", wrong, tracker)
+    third = validate(FORM, "verification_code", wrong, tracker)
+    assert "2次" in first.text and "1次" in second.text
+    assert third.slot("verification_code") == LOCKED_SLOT_VALUE and "之后再试" in third.text
+    after = validate(FORM, "verification_code", right, tracker)  # even the right code is refused while locked
+    assert after.slot("verification_code") == LOCKED_SLOT_VALUE
+    assert get_crm().customer_for_openid(follower) is None
+
+
+def test_code_format_is_checked_before_spending_a_try() -> None:
+    result = validate(FORM, "verification_code", "12ab", make_tracker(openid(), slots={"phone_number": "13800138000"}))
+    assert result.slot("verification_code") is None and "6位数字" in result.text
+
+
+def test_submit_reports_success_and_answers_the_pending_question() -> None:
+    follower = openid()
+    bind(follower, "13800138000")
+    tracker = make_tracker(follower, slots={"verification_code": VERIFIED_SLOT_VALUE, "pending_action": "action_query_balance"})
+    result = run(ActionBindAccount(), tracker)
+    assert "绑定成功" in result.texts[0] and "138****8000" in result.texts[0]
+    assert "86.50" in result.texts[1]
+    assert result.slot("pending_action") is None and result.slot("phone_number") is None
+
+
+def test_submit_after_a_lockout_binds_nothing_and_says_nothing_more() -> None:
+    result = run(ActionBindAccount(), make_tracker(openid(), slots={"verification_code": LOCKED_SLOT_VALUE}))
+    assert result.texts == []
+
+
+def test_show_and_unbind() -> None:
+    follower = openid()
+    assert "还没有绑定" in run(ActionShowBinding(), make_tracker(follower)).text
+    bind(follower, "13912345678")
+    assert "139****5678" in run(ActionShowBinding(), make_tracker(follower)).text
+    assert "已解除绑定" in run(ActionUnbindAccount(), make_tracker(follower)).text
+    assert get_crm().customer_for_openid(follower) is None
+    assert "还没有绑定" in run(ActionUnbindAccount(), make_tracker(follower)).text

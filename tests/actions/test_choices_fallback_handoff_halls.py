@@ -1,0 +1,124 @@
+import uuid
+from datetime import datetime, timezone
+
+import pytest
+
+from actions.choices import ActionChooseOption, menu_choices
+from actions.fallback import ActionCoreFallback, ActionFallback
+from actions.handoff import ActionHandoff, ActionRequestCallback, ValidateCallbackForm
+from actions.menu import ActionShowMenu
+from actions.service_halls import ActionFindServiceHall
+from bot.backends import get_crm
+from tests.actions.conftest import make_tracker, run, validate
+
+IN_HOURS = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)       # 11:00 in Guangzhou
+OUT_OF_HOURS = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 23:00 in Guangzhou
+
+
+# -- numbered choices ------------------------------------------------------------------------------------
+def test_menu_remembers_its_items_as_choices() -> None:
+    result = run(ActionShowMenu(), make_tracker(text="菜单"))
+    choices = result.slot("choices")
+    assert choices[0] == {"key": "1", "title": "话费余额", "payload": "/query_balance"}
+    assert choices[-1]["key"] == "0" and choices[-1]["payload"] == "/human_handoff"
+
+
+@pytest.mark.parametrize("text", ["3", "第3个", "选三"])
+def test_a_number_replays_the_items_intent(text: str) -> None:
+    result = run(ActionChooseOption(), make_tracker(text=text, slots={"choices": menu_choices("main")}))
+    listen, user = result.events
+    assert (listen["event"], listen["name"]) == ("action", "action_listen")
+    assert user["event"] == "user" and user["parse_data"]["intent"]["name"] == "query_data"
+
+
+def test_a_number_not_in_the_list_is_answered_politely() -> None:
+    result = run(ActionChooseOption(), make_tracker(text="15", slots={"choices": menu_choices("main")}))
+    assert "编号 15" in result.text and not [e for e in result.events if e["event"] == "user"]
+
+
+def test_a_number_without_any_list_points_to_the_menu() -> None:
+    assert "菜单" in run(ActionChooseOption(), make_tracker(text="2")).text
+
+
+def test_a_faq_choice_answers_with_that_entry() -> None:
+    choices = [{"key": "1", "title": "营业厅营业时间", "response": "utter_faq/营业厅营业时间"}]
+    result = run(ActionChooseOption(), make_tracker(text="1", slots={"choices": choices}))
+    assert result.messages[0]["response"] == "utter_faq/营业厅营业时间"
+
+
+# -- fallback ---------------------------------------------------------------------------------------------
+def _fallback_tracker(previous_fallbacks: int, faq_share: float = 0.3):
+    events = []
+    for _ in range(previous_fallbacks):
+        events.append({"event": "user", "text": "x", "parse_data": {"intent": {"name": "nlu_fallback"}}})
+        events.append({"event": "action", "name": "action_fallback"})
+    ranking = [{"name": "nlu_fallback", "confidence": 0.55}, {"name": "faq", "confidence": faq_share}]
+    selector = {"faq": {"ranking": [{"intent_response_key": f"faq/{t}", "confidence": 0.3}
+                                    for t in ("发票开具", "话费充值方式", "充值未到账", "销户")]}}
+    return make_tracker(text="发票怎么弄", intent="nlu_fallback", events=events, ranking=ranking, response_selector=selector)
+
+
+def test_first_fallback_offers_the_three_closest_entries() -> None:
+    result = run(ActionFallback(), _fallback_tracker(0))
+    assert result.text.startswith("您是不是想问：\n1. 发票开具\n2. 话费充值方式\n3. 充值未到账")
+    assert [c["response"] for c in result.slot("choices")] == ["utter_faq/发票开具", "utter_faq/话费充值方式", "utter_faq/充值未到账"]
+
+
+def test_first_fallback_without_a_plausible_entry_asks_to_rephrase() -> None:
+    result = run(ActionFallback(), _fallback_tracker(0, faq_share=0.0))
+    assert "换个说法" in result.text
+
+
+def test_second_fallback_in_a_row_offers_a_human() -> None:
+    result = run(ActionFallback(), _fallback_tracker(1))
+    assert "转接人工" in result.text and result.slot("choices")[0]["payload"] == "/human_handoff"
+
+
+def test_core_fallback_apologises_and_forgets_the_message() -> None:
+    result = run(ActionCoreFallback(), make_tracker(text="?"))
+    assert "换个说法" in result.text and result.events == [{"event": "rewind", "timestamp": None}]
+
+
+# -- handoff ----------------------------------------------------------------------------------------------
+def test_in_hours_handoff_says_so_and_marks_the_transfer() -> None:
+    result = run(ActionHandoff(now=lambda: IN_HOURS), make_tracker(text="转人工"))
+    assert "转接人工客服" in result.text and {"handoff": True} in [m.get("custom") for m in result.messages]
+    assert not [e for e in result.events if e["event"] == "pause"]  # REST has no agents to pause for
+
+
+def test_in_hours_handoff_on_wechat_pauses_the_bot() -> None:
+    result = run(ActionHandoff(now=lambda: IN_HOURS), make_tracker(text="转人工", channel="wechat"))
+    assert [e["event"] for e in result.events] == ["pause"]
+
+
+def test_out_of_hours_says_when_agents_are_back_and_offers_a_call_back() -> None:
+    result = run(ActionHandoff(now=lambda: OUT_OF_HOURS), make_tracker(text="投诉", channel="wechat"))
+    assert "09:00-21:00" in result.text and not any(m.get("custom") for m in result.messages)
+    assert result.slot("choices")[0]["payload"] == "/request_callback"
+
+
+def test_call_back_number_is_validated_and_recorded() -> None:
+    assert validate(ValidateCallbackForm(), "callback_number", "12345", make_tracker()).slot("callback_number") is None
+    follower = f"o-cb-{uuid.uuid4().hex[:8]}"
+    result = run(ActionRequestCallback(), make_tracker(follower, slots={"callback_number": "13912345678"}))
+    assert "139****5678" in result.text and "编号" in result.text
+
+
+# -- service halls ----------------------------------------------------------------------------------------
+def test_nearest_three_halls_from_a_shared_location() -> None:
+    entities = [{"entity": "latitude", "value": 23.1322}, {"entity": "longitude", "value": 113.3235}]
+    result = run(ActionFindServiceHall(), make_tracker(intent="share_location", entities=entities))
+    lines = [line for line in result.text.splitlines() if line[:2] in ("1.", "2.", "3.")]
+    assert len(lines) == 3 and lines[0].startswith("1. 天河城营业厅（0.0公里）")
+    distances = [float(line.split("（")[1].split("公里")[0]) for line in lines]
+    assert distances == sorted(distances) and "排队" in result.text
+
+
+def test_halls_of_a_district_ordered_by_queue() -> None:
+    result = run(ActionFindServiceHall(), make_tracker(entities=[{"entity": "district", "value": "天河区"}]))
+    assert result.text.index("珠江新城") < result.text.index("天河城营业厅")
+
+
+def test_a_district_without_halls_and_no_place_at_all() -> None:
+    assert "暂时没有营业厅" in run(ActionFindServiceHall(), make_tracker(entities=[{"entity": "district", "value": "从化区"}])).text
+    assert "发送您的位置" in run(ActionFindServiceHall(), make_tracker(text="营业厅在哪")).text
