@@ -15,13 +15,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import BIND_FORM, bound_customer
-from actions.queries import QUERY_ACTIONS
+from actions.queries import query_actions
 from bot.backends import get_crm, get_verification
 from bot.privacy import mask_mobile
 from bot.replies import reply
 from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG
 
 VERIFIED_SLOT_VALUE = "verified"
+RESUMED_BY_RULE = "action_start_fault_report"   # pending flows that continue in a form rather than answer inline
 LOCKED_SLOT_VALUE = "locked"
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _DIGITS = re.compile(r"\d+")
@@ -126,8 +127,10 @@ class ActionBindAccount(Action):
         if tracker.get_slot("verification_code") != VERIFIED_SLOT_VALUE or customer is None:
             return events + [SlotSet("pending_action", None)]  # the validator already said why (locked)
         dispatcher.utter_message(**reply("bind_success", masked_mobile=mask_mobile(customer.mobile)))
+        if pending == RESUMED_BY_RULE:
+            return events + [SlotSet("pending_action", pending)]  # a rule goes back to the fault report
         events.append(SlotSet("pending_action", None))
-        query = QUERY_ACTIONS.get(pending or "")
+        query = query_actions().get(pending or "")
         if query is not None:
             query().answer(customer, dispatcher, tracker)  # the question that needed the binding
         return events

@@ -15,12 +15,26 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
 
 
+# Interface -> (environment override, default implementation).
+IMPLEMENTATIONS = {
+    "crm": ("BOT_CRM_BACKEND", "bot.backends.sql.crm:SqlCrm"),
+    "billing": ("BOT_BILLING_BACKEND", "bot.backends.sql.billing:SqlBilling"),
+    "sms": ("BOT_SMS_GATEWAY", "bot.backends.sms:DevInboxSmsGateway"),
+    "repairs": ("BOT_REPAIRS_BACKEND", "bot.backends.sql.repairs:SqlRepairDesk"),
+    "diagnostics": ("BOT_DIAGNOSTICS_BACKEND", "bot.backends.sql.diagnostics:StubLineDiagnostics"),
+}
+
+
 @dataclass(frozen=True)
 class BackendSettings:
     database_url: str
-    crm: str
-    billing: str
-    sms: str
+    classes: Dict[str, str]
+
+    def __getattr__(self, interface: str) -> str:
+        try:
+            return self.classes[interface]
+        except KeyError:
+            raise AttributeError(interface) from None
 
 
 def _read_backends_section(path: Path) -> Dict[str, Any]:
@@ -42,9 +56,5 @@ def _absolute_sqlite(url: str) -> str:
 def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSettings:
     section = _read_backends_section(endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS)))
     url = os.environ.get("BOT_DATABASE_URL") or section.get("database_url") or "sqlite:///var/backends.db"
-    return BackendSettings(
-        database_url=_absolute_sqlite(url),
-        crm=os.environ.get("BOT_CRM_BACKEND") or section.get("crm") or "bot.backends.sql.crm:SqlCrm",
-        billing=os.environ.get("BOT_BILLING_BACKEND") or section.get("billing") or "bot.backends.sql.billing:SqlBilling",
-        sms=os.environ.get("BOT_SMS_GATEWAY") or section.get("sms") or "bot.backends.sms:DevInboxSmsGateway",
-    )
+    classes = {name: os.environ.get(env) or section.get(name) or default for name, (env, default) in IMPLEMENTATIONS.items()}
+    return BackendSettings(database_url=_absolute_sqlite(url), classes=classes)

@@ -7,6 +7,8 @@ from typing import Any, Type
 
 from bot.backends.billing import BillingBackend
 from bot.backends.crm import CrmBackend
+from bot.backends.diagnostics import LineDiagnostics
+from bot.backends.repairs import RepairDesk
 from bot.backends.sms import SmsGateway
 from bot.settings import load_backend_settings
 from bot.verification import VerificationService
@@ -34,6 +36,18 @@ def get_billing() -> BillingBackend:
 
 
 @lru_cache(maxsize=None)
+def get_repairs() -> RepairDesk:
+    settings = load_backend_settings()
+    return _load_class(settings.repairs)(settings.database_url)
+
+
+@lru_cache(maxsize=None)
+def get_diagnostics() -> LineDiagnostics:
+    settings = load_backend_settings()
+    return _load_class(settings.diagnostics)(settings.database_url)
+
+
+@lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """The configured SMS gateway (endpoints.yml `backends.sms`, env BOT_SMS_GATEWAY)."""
     return _load_class(load_backend_settings().sms)()
@@ -46,8 +60,9 @@ def get_verification() -> VerificationService:
 
 def reset_backends() -> None:
     """Forget the cached implementations (tests and configuration reloads)."""
-    for factory in (get_crm, get_billing, get_sms, get_verification):
+    for factory in (get_crm, get_billing, get_repairs, get_diagnostics, get_sms, get_verification):
         factory.cache_clear()
 
 
-__all__ = ["BillingBackend", "CrmBackend", "SmsGateway", "get_billing", "get_crm", "get_sms", "get_verification"]
+__all__ = ["BillingBackend", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing", "get_crm",
+           "get_diagnostics", "get_repairs", "get_sms", "get_verification"]

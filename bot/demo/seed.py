@@ -161,6 +161,8 @@ def _insert_demo_data(session: Session, now: datetime) -> None:
                 district=person.district, bandwidth_mbps=rng.choice((300, 500, 1000)), diagnosis=person.broadband,
             ))
     session.add_all([m.TechnicianRow(id=i, name=n, phone=p, district=d) for i, (n, p, d) in enumerate(TECHNICIANS, start=1)])
+    session.flush()
+    _demo_tickets(session, now)
     session.add_all([
         m.ServiceHallRow(id=i, name=n, district=d, address=a, latitude=lat, longitude=lng, opening_hours=h, queue_length=q)
         for i, (n, d, a, lat, lng, h, q) in enumerate(SERVICE_HALLS, start=1)
@@ -172,6 +174,25 @@ def _insert_demo_data(session: Session, now: datetime) -> None:
         session.add_all(_seat_rows(flight.id))
     session.flush()
     session.add_all(_booking_rows(customers))
+
+
+def _demo_tickets(session: Session, now: datetime) -> None:
+    """张伟: a second line with an open ticket, and a completed ticket to rate; 陈静: a technician on the way."""
+    zhang_second = m.BroadbandLineRow(account="02000000099", customer_id=1, address="广州市天河区体育西路99号",
+                                      district="天河区", bandwidth_mbps=300, diagnosis="low_optical_power")
+    session.add(zhang_second)
+    session.flush()
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    tickets = [
+        ("GZ2026112000045", 1, "频繁掉线", "已完成", 1, day - timedelta(days=3), None),
+        ("GZ2026112200031", zhang_second.id, "无法上网", "已派单", 1, day - timedelta(days=1), day + timedelta(hours=14)),
+        ("GZ2026112300123", 5, "网速慢", "师傅已出发", 6, day, now + timedelta(minutes=40)),
+    ]
+    for number, line_id, symptom, status, technician, created, arrival in tickets:
+        session.add(m.FaultTicketRow(ticket_no=number, line_id=line_id, symptom=symptom, status=status,
+                                     technician_id=technician, created_at=created, expected_arrival=arrival))
+        if status != "已完成":
+            session.add(m.OpenTicketLockRow(line_id=line_id, ticket_no=number))
 
 
 def _retime_flights(session: Session, now: datetime) -> None:

@@ -89,6 +89,27 @@ class FaultTicketRow(Base):
     technician_id = Column(Integer, ForeignKey("technicians.id"))
     created_at = Column(DateTime, nullable=False)
     expected_arrival = Column(DateTime)
+    slot_start = Column(DateTime)
+    slot_end = Column(DateTime)
+    photo_url = Column(String(500))
+    last_urged_at = Column(DateTime)
+    urge_count = Column(Integer, nullable=False, default=0)
+    rating = Column(Integer)
+    rating_comment = Column(String(500))
+
+
+class OpenTicketLockRow(Base):
+    """One row per line with an open ticket: the primary key makes a second open ticket impossible."""
+
+    __tablename__ = "open_ticket_locks"
+    line_id = Column(Integer, ForeignKey("broadband_lines.id"), primary_key=True)
+    ticket_no = Column(String(20), nullable=False)
+
+
+class RestoreNoticeRow(Base):
+    __tablename__ = "restore_notices"
+    line_id = Column(Integer, ForeignKey("broadband_lines.id"), primary_key=True)
+    openid = Column(String(64), primary_key=True)
 
 
 class ServiceHallRow(Base):

@@ -1,0 +1,237 @@
+"""Broadband fault reports: pick the line, learn the symptom, diagnose, repair remotely or book a visit.
+
+`fault_stage` tells the rules (data/rules/faults.yml) where the report goes next:
+bind → the binding form; collect → the fault form; no_line → stop; outage / arrears → stop with an
+explanation; check_fix → the follower checks after a remote repair; ticket → the visiting-slot form.
+"""
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.choices import choices_from_buttons
+from actions.common import bound_customer, latest_text
+from actions.follower import latest_user_metadata
+from bot.backends import get_crm, get_diagnostics, get_repairs
+from bot.backends.crm import BroadbandLine, Customer
+from bot.backends.diagnostics import AREA_OUTAGE, ARREARS, REMOTELY_FIXABLE
+from bot.replies import reply
+from bot.symptoms import symptom_in, symptom_names
+
+_NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+
+
+def _lines_text(lines: List[BroadbandLine]) -> str:
+    return "\n".join(f"{i}. {line.account}（{line.address}）" for i, line in enumerate(lines, start=1))
+
+
+def _customer_line(customer: Customer, line_id: Optional[str]) -> Optional[BroadbandLine]:
+    """The line, only if it belongs to this customer."""
+    if not line_id:
+        return None
+    return next((line for line in get_crm().broadband_lines(customer.customer_id) if str(line.line_id) == str(line_id)), None)
+
+
+class ActionStartFaultReport(Action):
+    def name(self) -> Text:
+        return "action_start_fault_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = bound_customer(tracker)
+        resumed = tracker.get_slot("pending_action") == self.name()
+        symptom = symptom_in(latest_text(tracker)) or (tracker.get_slot("fault_symptom") if resumed else None)
+        if customer is None:
+            dispatcher.utter_message(**reply("fault_bind_needed"))
+            return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()), SlotSet("fault_symptom", symptom)]
+        lines = get_crm().broadband_lines(customer.customer_id)
+        if not lines:
+            dispatcher.utter_message(**reply("fault_no_line"))
+            return [SlotSet("fault_stage", "no_line"), SlotSet("pending_action", None)]
+        events = [SlotSet("fault_stage", "collect"), SlotSet("pending_action", None), SlotSet("fault_photo", None),
+                  SlotSet("fault_line", str(lines[0].line_id) if len(lines) == 1 else None),
+                  SlotSet("fault_symptom", symptom)]
+        return events
+
+
+class ActionAskFaultLine(Action):
+    def name(self) -> Text:
+        return "action_ask_fault_line"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = bound_customer(tracker)
+        lines = get_crm().broadband_lines(customer.customer_id) if customer else []
+        dispatcher.utter_message(**reply("ask_fault_line", lines=_lines_text(lines)))
+        return []
+
+
+class ActionAskFaultSymptom(Action):
+    def name(self) -> Text:
+        return "action_ask_fault_symptom"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        options = "\n".join(f"{i}. {name}" for i, name in enumerate(symptom_names(), start=1))
+        dispatcher.utter_message(**reply("ask_fault_symptom", options=options))
+        return []
+
+
+class ValidateFaultForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_fault_form"
+
+    async def validate_fault_line(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        customer = bound_customer(tracker)
+        lines = get_crm().broadband_lines(customer.customer_id) if customer else []
+        text = str(value or "").strip()
+        number = _NUMBER.match(text)
+        if number and 1 <= int(number.group(1)) <= len(lines):
+            return {"fault_line": str(lines[int(number.group(1)) - 1].line_id)}
+        chosen = next((line for line in lines if line.account in text), None)
+        if chosen is not None:
+            return {"fault_line": str(chosen.line_id)}
+        if _customer_line(customer, text) is not None:  # type: ignore[arg-type]
+            return {"fault_line": text}
+        dispatcher.utter_message(**reply("fault_line_unknown"))
+        return {"fault_line": None}
+
+    async def validate_fault_symptom(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        symptom = symptom_in(str(value or ""))
+        if symptom is None:
+            dispatcher.utter_message(**reply("fault_symptom_unknown"))
+        return {"fault_symptom": symptom}
+
+
+class ActionDiagnoseLine(Action):
+    def name(self) -> Text:
+        return "action_diagnose_line"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = bound_customer(tracker)
+        line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
+        if line is None:
+            dispatcher.utter_message(**reply("fault_no_line"))
+            return [SlotSet("fault_stage", "no_line")]
+        existing = get_repairs().open_ticket_for_line(line.line_id)
+        if existing is not None:  # one open ticket per line: the follower gets the one in progress
+            dispatcher.utter_message(**reply("ticket_exists", ticket_no=existing.ticket_no, status=existing.status))
+            return [SlotSet("fault_stage", "existing"), SlotSet("fault_ticket", existing.ticket_no)]
+        dispatcher.utter_message(**reply("fault_checking", account=line.account))
+        diagnosis = get_diagnostics().diagnose(line)
+        if diagnosis.finding == AREA_OUTAGE:
+            message = reply("fault_outage", restore=f"{diagnosis.restore_at:%m月%d日 %H:%M}")
+            dispatcher.utter_message(**message)
+            return [SlotSet("fault_stage", "outage"), choices_from_buttons(message["buttons"])]
+        if diagnosis.finding == ARREARS:
+            dispatcher.utter_message(**reply("fault_arrears"))
+            return [SlotSet("fault_stage", "arrears")]
+        if diagnosis.finding in REMOTELY_FIXABLE and get_diagnostics().remote_fix(line, diagnosis.finding):
+            dispatcher.utter_message(**reply(f"fault_fixed_{diagnosis.finding}"))
+            message = reply("fault_check_now")
+            dispatcher.utter_message(**message)
+            return [SlotSet("fault_stage", "check_fix"), choices_from_buttons(message["buttons"])]
+        dispatcher.utter_message(**reply(f"fault_found_{diagnosis.finding}"))
+        return [SlotSet("fault_stage", "ticket")]
+
+
+class ActionCloseFault(Action):
+    def name(self) -> Text:
+        return "action_close_fault"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("fault_resolved"))
+        return [SlotSet("fault_stage", None), SlotSet("fault_line", None), SlotSet("fault_symptom", None)]
+
+
+class ActionSubscribeRestoreNotice(Action):
+    def name(self) -> Text:
+        return "action_subscribe_restore_notice"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = bound_customer(tracker)
+        line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
+        if line is None:
+            dispatcher.utter_message(**reply("fault_no_line"))
+            return []
+        get_repairs().subscribe_restore_notice(line.line_id, tracker.sender_id)
+        dispatcher.utter_message(**reply("restore_notice_recorded"))
+        return []
+
+
+class ActionAskVisitSlot(Action):
+    def name(self) -> Text:
+        return "action_ask_visit_slot"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), datetime.now())
+        options = "\n".join(f"{i}. {slot.label}" for i, slot in enumerate(slots, start=1))
+        dispatcher.utter_message(**reply("ask_visit_slot", options=options))
+        return []
+
+
+class ValidateVisitSlotForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_visit_slot_form"
+
+    async def validate_visit_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), datetime.now())
+        text = str(value or "").strip()
+        number = _NUMBER.match(text)
+        if number and 1 <= int(number.group(1)) <= len(slots):
+            return {"visit_slot": slots[int(number.group(1)) - 1].starts.isoformat()}
+        dispatcher.utter_message(**reply("visit_slot_unknown", count=len(slots)))
+        return {"visit_slot": None}
+
+
+class ActionCreateTicket(Action):
+    def name(self) -> Text:
+        return "action_create_ticket"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        customer = bound_customer(tracker)
+        line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
+        starts = tracker.get_slot("visit_slot")
+        slot = next((s for s in get_repairs().visit_slots(line.line_id, datetime.now()) if s.starts.isoformat() == starts), None) if line else None
+        if line is None or slot is None:
+            dispatcher.utter_message(**reply("visit_slot_expired"))
+            return [SlotSet("visit_slot", None)]
+        result = get_repairs().open_ticket(line.line_id, tracker.get_slot("fault_symptom") or "其他", slot,
+                                           tracker.get_slot("fault_photo"), datetime.now())
+        ticket = result.ticket
+        if result.created:
+            dispatcher.utter_message(**reply("ticket_created", ticket_no=ticket.ticket_no, slot=slot.label,
+                                             photo="，已附上您发送的照片" if tracker.get_slot("fault_photo") else ""))
+        else:
+            dispatcher.utter_message(**reply("ticket_exists", ticket_no=ticket.ticket_no, status=ticket.status))
+        return [SlotSet("fault_ticket", ticket.ticket_no), SlotSet("fault_stage", None), SlotSet("visit_slot", None),
+                SlotSet("fault_symptom", None), SlotSet("fault_photo", None)]
+
+
+class ActionAttachPhoto(Action):
+    """A photo during a report goes on the ticket (now, or when the ticket is created)."""
+
+    def name(self) -> Text:
+        return "action_attach_photo"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        wechat = latest_user_metadata(tracker).get("wechat") or {}
+        url = wechat.get("pic_url") or wechat.get("media_id")
+        if not url:
+            dispatcher.utter_message(**reply("photo_missing"))
+            return []
+        customer = bound_customer(tracker)
+        if tracker.active_loop.get("name") in ("fault_form", "visit_slot_form") or tracker.get_slot("fault_stage"):
+            dispatcher.utter_message(**reply("photo_kept"))
+            return [SlotSet("fault_photo", url)]
+        ticket_no = tracker.get_slot("fault_ticket")
+        ticket = get_crm().ticket_by_number(ticket_no) if ticket_no else None
+        if customer is not None and ticket is not None and _customer_line(customer, str(ticket.line_id)) is not None:
+            get_repairs().attach_photo(ticket.ticket_no, url)
+            dispatcher.utter_message(**reply("photo_attached", ticket_no=ticket.ticket_no))
+            return []
+        dispatcher.utter_message(**reply("photo_outside_report"))
+        return []

@@ -1,0 +1,24 @@
+"""Deterministic line diagnostics for the demo: each line's finding is stored with the line."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Callable
+
+from bot.backends.crm import BroadbandLine
+from bot.backends.diagnostics import AREA_OUTAGE, REMOTELY_FIXABLE, Diagnosis, LineDiagnostics
+
+OUTAGE_REPAIR_HOURS = 3
+
+
+class StubLineDiagnostics(LineDiagnostics):
+    def __init__(self, database_url: str = "", now: Callable[[], datetime] = datetime.now) -> None:
+        self._now = now
+
+    def diagnose(self, line: BroadbandLine) -> Diagnosis:
+        if line.diagnosis == AREA_OUTAGE:
+            restore = (self._now() + timedelta(hours=OUTAGE_REPAIR_HOURS)).replace(minute=0, second=0, microsecond=0)
+            return Diagnosis(AREA_OUTAGE, restore)
+        return Diagnosis(line.diagnosis)
+
+    def remote_fix(self, line: BroadbandLine, finding: str) -> bool:
+        return finding in REMOTELY_FIXABLE
