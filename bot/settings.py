@@ -22,6 +22,7 @@ IMPLEMENTATIONS = {
     "sms": ("BOT_SMS_GATEWAY", "bot.backends.sms:DevInboxSmsGateway"),
     "repairs": ("BOT_REPAIRS_BACKEND", "bot.backends.sql.repairs:SqlRepairDesk"),
     "diagnostics": ("BOT_DIAGNOSTICS_BACKEND", "bot.backends.sql.diagnostics:StubLineDiagnostics"),
+    "checkin": ("BOT_CHECKIN_BACKEND", "bot.backends.sql.checkin:SqlCheckInDesk"),
 }
 
 

@@ -6,6 +6,7 @@ from functools import lru_cache
 from typing import Any, Type
 
 from bot.backends.billing import BillingBackend
+from bot.backends.checkin import CheckInDesk
 from bot.backends.crm import CrmBackend
 from bot.backends.diagnostics import LineDiagnostics
 from bot.backends.repairs import RepairDesk
@@ -48,6 +49,12 @@ def get_diagnostics() -> LineDiagnostics:
 
 
 @lru_cache(maxsize=None)
+def get_checkin() -> CheckInDesk:
+    settings = load_backend_settings()
+    return _load_class(settings.checkin)(settings.database_url)
+
+
+@lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """The configured SMS gateway (endpoints.yml `backends.sms`, env BOT_SMS_GATEWAY)."""
     return _load_class(load_backend_settings().sms)()
@@ -60,9 +67,9 @@ def get_verification() -> VerificationService:
 
 def reset_backends() -> None:
     """Forget the cached implementations (tests and configuration reloads)."""
-    for factory in (get_crm, get_billing, get_repairs, get_diagnostics, get_sms, get_verification):
+    for factory in (get_crm, get_billing, get_repairs, get_diagnostics, get_checkin, get_sms, get_verification):
         factory.cache_clear()
 
 
-__all__ = ["BillingBackend", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing", "get_crm",
+__all__ = ["BillingBackend", "CheckInDesk", "CrmBackend", "get_checkin", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing", "get_crm",
            "get_diagnostics", "get_repairs", "get_sms", "get_verification"]

@@ -88,7 +88,7 @@ def test_scene_qr_code_and_scan_start_the_scene_flow(wechat_bot: WeChatBot) -> N
     via_subscribe = platform.push(messages.subscribe("checkin"), openid)
     via_scan = platform.push(messages.scan("checkin"), openid)
     for result in (via_subscribe, via_scan):
-        assert result.accepted and "热线" in result.reply.content  # check-in flow's current answer
+        assert result.accepted and "身份证" in result.reply.content  # the check-in flow asks who is flying
 
 
 def test_voice_without_recognition_and_unsupported_types_do_not_start_a_turn(wechat_bot: WeChatBot) -> None:

@@ -1,0 +1,410 @@
+"""Flight check-in: identify the passenger, pick the segment and the seat, issue the boarding pass;
+show it again, change the seat, cancel the check-in.
+
+The form's slots (checkin_form, required slots decided in `required_slots`): checkin_id (ID card or e-ticket),
+checkin_surname, checkin_booking, seat_request, exit_row_ok (exit rows only), checkin_confirm. When there is
+nothing to check in (every window closed, already checked in) the validator fills the rest with NOTHING and the
+submit action stays silent.
+"""
+from __future__ import annotations
+
+import abc
+import re
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.choices import choices_from_buttons
+from actions.common import bound_customer
+from bot.backends import get_checkin, get_crm
+from bot.backends.checkin import SeatTaken
+from bot.backends.crm import FlightBooking
+from bot.checkin_rules import (
+    CLOSED,
+    NOT_YET,
+    OPEN,
+    boarding_pass_code,
+    load_checkin_rules,
+    nearby_free_seats,
+    pick_seat,
+    read_seat_request,
+    seat_map,
+)
+from bot.id_card import is_valid_id_card
+from bot.privacy import mask_id_card, mask_name
+from bot.replies import reply
+
+NOTHING = "none"
+FORM_SLOTS = ["checkin_id", "checkin_surname", "checkin_booking", "seat_request", "exit_row_ok", "checkin_confirm"]
+_ID_SHAPE = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9A-Za-z])")
+_TICKET = re.compile(r"(?<![0-9])(\d{3})-?(\d{10})(?![0-9])")
+_YES = ("确认", "确定", "同意", "可以", "是", "好", "没问题", "符合", "ok", "OK", "yes")
+_NO = ("不", "否", "换", "算了", "no")
+
+
+def _now() -> datetime:
+    return datetime.now()
+
+
+def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
+    crm = get_crm()
+    if len(identifier) == 18:
+        found = crm.bookings_by_id_card(identifier)
+    else:
+        booking = crm.booking_by_ticket_number(identifier)
+        found = [booking] if booking else []
+    return [b for b in found if surname and b.passenger_name.startswith(surname)]
+
+
+def _open_bookings(bookings: List[FlightBooking]) -> List[FlightBooking]:
+    rules = load_checkin_rules()
+    return [b for b in bookings if rules.window_state(b.flight, _now()) == OPEN]
+
+
+def _flight_line(booking: FlightBooking) -> str:
+    f = booking.flight
+    return f"{f.flight_no} {f.origin}→{f.destination} {f.departure:%m月%d日 %H:%M}"
+
+
+def _identified_bookings(tracker: Tracker) -> List[FlightBooking]:
+    return _bookings_for(tracker.get_slot("checkin_id") or "", tracker.get_slot("checkin_surname") or "")
+
+
+def _booking(tracker: Tracker) -> Optional[FlightBooking]:
+    """The booking the follower identified for (never someone else's: it must be among the identified ones)."""
+    wanted = tracker.get_slot("checkin_booking")
+    return next((b for b in _identified_bookings(tracker) if str(b.booking_id) == str(wanted)), None)
+
+
+def _is_exit(booking: FlightBooking, seat_no: str) -> bool:
+    return any(s.seat_no == seat_no and s.is_exit_row for s in get_crm().seat_map(booking.flight.flight_id))
+
+
+def _finish_without_issuing() -> Dict[Text, Any]:
+    return {"checkin_booking": NOTHING, "seat_request": NOTHING, "checkin_confirm": NOTHING}
+
+
+class ValidateCheckinForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_checkin_form"
+
+    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
+                             domain: DomainDict) -> List[Text]:
+        booking, seat = tracker.get_slot("checkin_booking"), tracker.get_slot("seat_request")
+        needs_exit = False
+        if booking not in (None, NOTHING) and seat not in (None, NOTHING):
+            chosen = _booking(tracker)
+            needs_exit = chosen is not None and _is_exit(chosen, seat)
+        return [slot for slot in FORM_SLOTS if slot != "exit_row_ok" or needs_exit]
+
+    async def validate_checkin_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        id_card = _ID_SHAPE.search(text)
+        if id_card:
+            number = id_card.group(0).upper()
+            if not is_valid_id_card(number):
+                dispatcher.utter_message(**reply("id_card_invalid", masked=mask_id_card(number)))
+                return {"checkin_id": None}
+            return {"checkin_id": number}
+        ticket = _TICKET.search(text)
+        if ticket:
+            return {"checkin_id": ticket.group(1) + ticket.group(2)}
+        dispatcher.utter_message(**reply("checkin_id_unreadable"))
+        return {"checkin_id": None}
+
+    async def validate_checkin_surname(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = re.sub(r"[我的是姓氏叫：:，,。\s]", "", str(value or ""))
+        surname = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:2]
+        if not surname:
+            dispatcher.utter_message(**reply("surname_unreadable"))
+            return {"checkin_surname": None}
+        identifier = tracker.get_slot("checkin_id") or ""
+        bookings = _bookings_for(identifier, surname) or _bookings_for(identifier, surname[:1])
+        if not bookings:
+            dispatcher.utter_message(**reply("passenger_not_found"))
+            return {"checkin_id": None, "checkin_surname": None}
+        matched = surname if _bookings_for(identifier, surname) else surname[:1]
+        result: Dict[Text, Any] = {"checkin_surname": matched}
+        rules = load_checkin_rules()
+        open_ones = [b for b in bookings if rules.window_state(b.flight, _now()) == OPEN]
+        if tracker.get_slot("checkin_mode") == "change":
+            changeable = [b for b in open_ones if b.checked_in_at]
+            if not changeable:
+                dispatcher.utter_message(**reply("nothing_to_change"))
+                return {**result, **_finish_without_issuing()}
+            if len(changeable) == 1:
+                result.update(self._chosen(changeable[0], dispatcher, tracker))
+                return result
+            open_ones = changeable
+        for booking in bookings:
+            state = rules.window_state(booking.flight, _now())
+            if state == NOT_YET:
+                dispatcher.utter_message(**reply("window_not_open", flight=_flight_line(booking), opens=f"{rules.opens_at(booking.flight):%m月%d日 %H:%M}"))
+            elif state == CLOSED:
+                dispatcher.utter_message(**reply("window_closed", flight=_flight_line(booking)))
+        if not open_ones:
+            return {**result, **_finish_without_issuing()}
+        if len(open_ones) == 1:
+            result.update(self._chosen(open_ones[0], dispatcher, tracker))
+        return result
+
+    def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if booking.checked_in_at and tracker.get_slot("checkin_mode") != "change":
+            dispatcher.utter_message(**reply("already_checked_in", flight=_flight_line(booking), seat=booking.seat_no))
+            return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
+        dispatcher.utter_message(**reply("segment_chosen", flight=_flight_line(booking)))
+        return {"checkin_booking": str(booking.booking_id)}
+
+    async def validate_checkin_booking(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == NOTHING:
+            return {"checkin_booking": NOTHING}
+        open_ones = _open_bookings(_identified_bookings(tracker))
+        text = str(value or "").strip()
+        if text.isdigit() and 1 <= int(text) <= len(open_ones):
+            return self._chosen(open_ones[int(text) - 1], dispatcher, tracker)
+        if any(str(b.booking_id) == text for b in open_ones):
+            return {"checkin_booking": text}
+        dispatcher.utter_message(**reply("segment_unknown", count=len(open_ones)))
+        return {"checkin_booking": None}
+
+    async def validate_seat_request(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == NOTHING:
+            return {"seat_request": NOTHING}
+        booking = _booking(tracker)
+        if booking is None:
+            return {"seat_request": None}
+        seats = get_crm().seat_map(booking.flight.flight_id)
+        request = read_seat_request(str(value or ""))
+        if request is None:
+            dispatcher.utter_message(**reply("seat_request_unreadable"))
+            return {"seat_request": None}
+        if request.kind == "specific":
+            seat = next((s for s in seats if s.seat_no == request.seat_no), None)
+            if seat is None:
+                dispatcher.utter_message(**reply("seat_unknown", seat=request.seat_no))
+                return {"seat_request": None}
+            if not seat.is_free and seat.seat_no != booking.seat_no:
+                dispatcher.utter_message(**reply("seat_taken", seat=seat.seat_no, alternatives="、".join(nearby_free_seats(seats, seat.seat_no))))
+                return {"seat_request": None}
+        else:
+            seat = pick_seat(seats, request, load_checkin_rules(), seed=f"{booking.booking_id}")
+            if seat is None:
+                dispatcher.utter_message(**reply("seat_preference_full"))
+                return {"seat_request": None}
+        dispatcher.utter_message(**reply("seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no)))
+        return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
+
+    async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "")
+        if any(word in text for word in _NO):
+            dispatcher.utter_message(**reply("exit_row_declined"))
+            return {"exit_row_ok": None, "seat_request": None}
+        if any(word in text for word in _YES):
+            return {"exit_row_ok": "yes"}
+        dispatcher.utter_message(**reply("yes_or_no"))
+        return {"exit_row_ok": None}
+
+    async def validate_checkin_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if value == NOTHING:
+            return {"checkin_confirm": NOTHING}
+        text = str(value or "")
+        if any(word in text for word in _NO):
+            return {"checkin_confirm": None, "seat_request": None, "exit_row_ok": None}
+        if any(word in text for word in _YES):
+            return {"checkin_confirm": "yes"}
+        dispatcher.utter_message(**reply("yes_or_no"))
+        return {"checkin_confirm": None}
+
+
+class _Ask(Action, abc.ABC):
+    """Asks for one slot of the check-in form (Rasa calls `action_ask_<slot>`)."""
+
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    @abc.abstractmethod
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]: ...
+
+
+class ActionAskCheckinId(_Ask):
+    slot = "checkin_id"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("ask_checkin_id"))
+        return []
+
+
+class ActionAskCheckinSurname(_Ask):
+    slot = "checkin_surname"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("ask_checkin_surname"))
+        return []
+
+
+class ActionAskCheckinBooking(_Ask):
+    slot = "checkin_booking"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        options = "\n".join(f"{i}. {_flight_line(b)}" for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1))
+        dispatcher.utter_message(**reply("ask_checkin_booking", options=options))
+        return []
+
+
+class ActionAskSeatRequest(_Ask):
+    slot = "seat_request"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("ask_seat_request"))
+        return []
+
+
+class ActionAskExitRowOk(_Ask):
+    slot = "exit_row_ok"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("ask_exit_row_ok", seat=tracker.get_slot("seat_request"), conditions=load_checkin_rules().exit_row_conditions))
+        return []
+
+
+class ActionAskCheckinConfirm(_Ask):
+    slot = "checkin_confirm"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        booking = _booking(tracker)
+        message = reply("ask_checkin_confirm", flight=_flight_line(booking) if booking else "", seat=tracker.get_slot("seat_request"),
+                        passenger=mask_name(booking.passenger_name) if booking else "")
+        dispatcher.utter_message(**message)
+        return [choices_from_buttons(message["buttons"])] if message.get("buttons") else []
+
+
+def _reset(*names: str) -> List[Dict[Text, Any]]:
+    return [SlotSet(name, None) for name in names]
+
+
+def send_boarding_pass(booking: FlightBooking, dispatcher: CollectingDispatcher, header: str = "boarding_pass_header_issued") -> None:
+    rules = load_checkin_rules()
+    flight = booking.flight
+    boarding = flight.departure - rules.boarding_before
+    code = boarding_pass_code(booking)
+    values = dict(flight=flight.flight_no, route=f"{flight.origin}→{flight.destination}", date=f"{flight.departure:%Y年%m月%d日}",
+                  departure=f"{flight.departure:%H:%M}", gate=flight.gate, boarding=f"{boarding:%H:%M}", seat=booking.seat_no,
+                  passenger=mask_name(booking.passenger_name), id_card=mask_id_card(booking.id_card), code=code)
+    dispatcher.utter_message(**reply("boarding_pass", header=reply(header)["text"], **values))
+    dispatcher.utter_message(json_message={"wechat_article": {
+        "title": f"电子登机牌 {flight.flight_no} {values['route']} 座位 {booking.seat_no}",
+        "description": f"{values['date']} {values['departure']} 起飞，{values['gate']} 登机口 {values['boarding']} 开始登机",
+        "url": f"https://example.com/boarding-pass/{code}", "picurl": "https://example.com/boarding-pass/cover.png"}})
+
+
+class ActionIssueBoardingPass(Action):
+    def name(self) -> Text:
+        return "action_issue_boarding_pass"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        seat = tracker.get_slot("seat_request")
+        booking = _booking(tracker)
+        done = _reset("seat_request", "exit_row_ok", "checkin_confirm", "checkin_mode", "requested_slot")
+        if seat in (None, NOTHING) or booking is None:
+            return done
+        if load_checkin_rules().window_state(booking.flight, _now()) != OPEN:
+            dispatcher.utter_message(**reply("window_closed", flight=_flight_line(booking)))
+            return done
+        try:
+            issued = get_checkin().check_in(booking.booking_id, seat, _now())
+        except SeatTaken:
+            dispatcher.utter_message(**reply("seat_just_taken", seat=seat))
+            return _reset("seat_request", "exit_row_ok", "checkin_confirm") + [FollowupAction("checkin_form")]
+        send_boarding_pass(issued, dispatcher)
+        return done
+
+
+class ActionStartCheckIn(Action):
+    """Start (or, for 换座位, restart at the seat) check-in; a bound follower's own bookings need no identification."""
+
+    def name(self) -> Text:
+        return "action_start_check_in"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name")
+        events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", "change" if intent == "change_seat" else "new")]
+        customer = bound_customer(tracker)
+        if customer is not None and get_crm().bookings_for_customer(customer.customer_id):
+            dispatcher.utter_message(**reply("checkin_own_bookings"))
+            events += [SlotSet("checkin_id", customer.id_card), SlotSet("checkin_surname", customer.name[:1])]
+        elif tracker.get_slot("checkin_id") and tracker.get_slot("checkin_surname") and intent == "change_seat":
+            events += [SlotSet("checkin_id", tracker.get_slot("checkin_id")), SlotSet("checkin_surname", tracker.get_slot("checkin_surname"))]
+        return events
+
+
+def _checked_in(tracker: Tracker) -> List[FlightBooking]:
+    customer = bound_customer(tracker)
+    bookings = get_crm().bookings_for_customer(customer.customer_id) if customer else _identified_bookings(tracker)
+    return [b for b in bookings if b.checked_in_at]
+
+
+class ActionShowBoardingPass(Action):
+    def name(self) -> Text:
+        return "action_show_boarding_pass"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        passes = _checked_in(tracker)
+        if not passes:
+            dispatcher.utter_message(**reply("no_boarding_pass"))
+        for booking in passes:
+            send_boarding_pass(booking, dispatcher, header="boarding_pass_header_again")
+        return []
+
+
+class ActionConfirmCancelCheckIn(Action):
+    def name(self) -> Text:
+        return "action_confirm_cancel_check_in"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        rules = load_checkin_rules()
+        cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, _now()) == OPEN]
+        if not cancellable:
+            dispatcher.utter_message(**reply("nothing_to_cancel_check_in"))
+            return [SlotSet("checkin_to_cancel", None)]
+        booking = cancellable[0]
+        message = reply("confirm_cancel_check_in", flight=_flight_line(booking), seat=booking.seat_no)
+        dispatcher.utter_message(**message)
+        return [SlotSet("checkin_to_cancel", str(booking.booking_id)), choices_from_buttons(message["buttons"])]
+
+
+class ActionCancelCheckIn(Action):
+    def name(self) -> Text:
+        return "action_cancel_check_in"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        wanted = tracker.get_slot("checkin_to_cancel")
+        booking = next((b for b in _checked_in(tracker) if str(b.booking_id) == str(wanted)), None)
+        if booking is not None and get_checkin().cancel_check_in(booking.booking_id):
+            dispatcher.utter_message(**reply("check_in_cancelled", flight=_flight_line(booking)))
+        else:
+            dispatcher.utter_message(**reply("nothing_to_cancel_check_in"))
+        return [SlotSet("checkin_to_cancel", None)]
+
+
+class ActionKeepCheckIn(Action):
+    def name(self) -> Text:
+        return "action_keep_check_in"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("check_in_kept"))
+        return [SlotSet("checkin_to_cancel", None)]
+
+
+class ActionStopCheckIn(Action):
+    def name(self) -> Text:
+        return "action_stop_check_in"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply("check_in_stopped"))
+        return [ActiveLoop(None)] + _reset(*FORM_SLOTS, "checkin_mode", "requested_slot")

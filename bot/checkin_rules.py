@@ -1,0 +1,120 @@
+"""Check-in windows, seat choice and the text seat map (rules in data/checkin.yml)."""
+from __future__ import annotations
+
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import yaml
+
+from bot.backends.crm import Flight, FlightBooking, Seat
+from bot.settings import PROJECT_ROOT
+
+CHECKIN_FILE = PROJECT_ROOT / "data" / "checkin.yml"
+OPEN, NOT_YET, CLOSED = "open", "not_yet", "closed"
+_SPECIFIC = re.compile(r"(?<![0-9A-Za-z])(\d{1,2})\s*([A-La-l])(?![A-Za-z])")
+
+
+@dataclass(frozen=True)
+class CheckInRules:
+    opens_before: timedelta
+    closes_before: timedelta
+    boarding_before: timedelta
+    front_rows: int
+    exit_row_conditions: str
+
+    def window_state(self, flight: Flight, now: datetime) -> str:
+        if now < flight.departure - self.opens_before:
+            return NOT_YET
+        if now > flight.departure - self.closes_before:
+            return CLOSED
+        return OPEN
+
+    def opens_at(self, flight: Flight) -> datetime:
+        return flight.departure - self.opens_before
+
+    def closes_at(self, flight: Flight) -> datetime:
+        return flight.departure - self.closes_before
+
+
+@lru_cache(maxsize=None)
+def load_checkin_rules(path: Path = CHECKIN_FILE) -> CheckInRules:
+    with path.open(encoding="utf-8") as handle:
+        raw = yaml.safe_load(handle)
+    return CheckInRules(
+        timedelta(hours=raw["window"]["opens_hours_before"]), timedelta(minutes=raw["window"]["closes_minutes_before"]),
+        timedelta(minutes=raw["boarding_minutes_before"]), int(raw["front_rows"]), raw["exit_row_conditions"],
+    )
+
+
+@dataclass(frozen=True)
+class SeatRequest:
+    kind: str                  # "specific", "window", "aisle", "front", "random"
+    seat_no: Optional[str] = None
+
+
+def read_seat_request(text: str) -> Optional[SeatRequest]:
+    specific = _SPECIFIC.search(text or "")
+    if specific:
+        return SeatRequest("specific", f"{int(specific.group(1))}{specific.group(2).upper()}")
+    if "窗" in text:
+        return SeatRequest("window")
+    if "过道" in text or "走道" in text or "通道" in text:
+        return SeatRequest("aisle")
+    if "前" in text:
+        return SeatRequest("front")
+    if any(word in text for word in ("随机", "随便", "都行", "都可以", "无所谓", "任意")):
+        return SeatRequest("random")
+    return None
+
+
+def pick_seat(seats: Sequence[Seat], request: SeatRequest, rules: CheckInRules, seed: str) -> Optional[Seat]:
+    """The best free seat for a preference: the front-most matching non-exit seat (random: a stable random one)."""
+    free = [s for s in seats if s.is_free and not s.is_exit_row]
+    first_row = min((s.row for s in seats), default=0)
+    matching = {
+        "window": [s for s in free if s.is_window],
+        "aisle": [s for s in free if s.is_aisle],
+        "front": [s for s in free if s.row < first_row + rules.front_rows],
+        "random": free,
+    }[request.kind]
+    if not matching:
+        return None
+    if request.kind == "random":
+        return random.Random(seed).choice(matching)
+    return sorted(matching, key=lambda s: (s.row, s.seat_no))[0]
+
+
+def nearby_free_seats(seats: Sequence[Seat], around: str, count: int = 3) -> List[str]:
+    target = next((s for s in seats if s.seat_no == around), None)
+    row = target.row if target else 0
+    free = [s for s in seats if s.is_free and s.seat_no != around and not s.is_exit_row]
+    return [s.seat_no for s in sorted(free, key=lambda s: (abs(s.row - row), s.seat_no))[:count]]
+
+
+def seat_map(seats: Sequence[Seat], around_row: int, rows: int = 2, mark: Optional[str] = None) -> str:
+    """A compact text map: □ free, ■ taken, ★ the proposed seat, 出 marks exit rows."""
+    letters = sorted({s.letter for s in seats})
+    by_row = {}
+    for seat in seats:
+        by_row.setdefault(seat.row, {})[seat.letter] = seat
+    shown = [r for r in sorted(by_row) if abs(r - around_row) <= rows]
+    lines = ["    " + " ".join(letters)]
+    for row in shown:
+        cells = []
+        for letter in letters:
+            seat = by_row[row].get(letter)
+            cells.append("★" if seat and seat.seat_no == mark else "□" if seat and seat.is_free else "■")
+        exit_mark = " 出口" if any(s.is_exit_row for s in by_row[row].values()) else ""
+        lines.append(f"{row:>3} " + " ".join(cells) + exit_mark)
+    return "\n".join(lines)
+
+
+def boarding_pass_code(booking: FlightBooking) -> str:
+    digest = hashlib.sha256(f"{booking.ticket_number}|{booking.flight.flight_no}|{booking.seat_no}|{booking.checked_in_at}".encode())
+    return "BP" + digest.hexdigest()[:10].upper()

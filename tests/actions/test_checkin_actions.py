@@ -1,0 +1,115 @@
+import asyncio
+import uuid
+
+import pytest
+
+from actions.checkin import (
+    NOTHING,
+    ActionCancelCheckIn,
+    ActionConfirmCancelCheckIn,
+    ActionIssueBoardingPass,
+    ActionShowBoardingPass,
+    ActionStartCheckIn,
+    ValidateCheckinForm,
+)
+from bot.backends import get_crm
+from tests.actions.conftest import bind, make_tracker, run, validate
+
+FORM = ValidateCheckinForm()
+ZHANG_ID = None
+
+
+def zhang_id() -> str:
+    return get_crm().customer_by_mobile("13800138000").id_card
+
+
+def wang_id() -> str:
+    return get_crm().customer_by_mobile("13712340001").id_card
+
+
+def test_id_card_with_a_wrong_check_digit_is_explained_masked() -> None:
+    wrong = zhang_id()[:17] + ("0" if zhang_id()[17] != "0" else "1")
+    result = validate(FORM, "checkin_id", wrong, make_tracker())
+    assert result.slot("checkin_id") is None and "校验位不正确" in result.text and wrong not in result.text
+
+
+@pytest.mark.parametrize("text, expected", [("784-2100000001", "7842100000001"), ("票号7842100000002", "7842100000002")])
+def test_ticket_numbers_are_accepted(text: str, expected: str) -> None:
+    assert validate(FORM, "checkin_id", text, make_tracker()).slot("checkin_id") == expected
+
+
+def test_unreadable_identification() -> None:
+    assert "18位身份证号码或13位客票号" in validate(FORM, "checkin_id", "不知道", make_tracker()).text
+
+
+def test_unknown_passenger_starts_identification_over() -> None:
+    result = validate(FORM, "checkin_surname", "李", make_tracker(slots={"checkin_id": zhang_id()}))
+    assert result.slot("checkin_id") is None and "没有查到" in result.text
+
+
+def test_windows_are_explained_and_two_open_flights_leave_the_choice() -> None:
+    result = validate(FORM, "checkin_surname", "我姓张", make_tracker(slots={"checkin_id": zhang_id()}))
+    assert "网上值机已截止" in result.text and "值机将于" in result.text
+    assert result.slot("checkin_surname") == "张" and result.slot("checkin_booking") is None
+
+
+def test_one_open_flight_is_chosen_automatically() -> None:
+    result = validate(FORM, "checkin_surname", "王", make_tracker(slots={"checkin_id": wang_id()}))
+    assert result.slot("checkin_booking") and "CZ3501" in result.text
+
+
+def test_only_not_yet_open_flights_end_the_form_without_a_pass() -> None:
+    result = validate(FORM, "checkin_surname", "张", make_tracker(slots={"checkin_id": "7842100000003"}))
+    assert result.slot("seat_request") == NOTHING and "值机将于" in result.text
+
+
+def _ready(ticket: str, surname: str) -> dict:
+    booking = get_crm().booking_by_ticket_number(ticket)
+    return {"checkin_id": ticket, "checkin_surname": surname, "checkin_booking": str(booking.booking_id)}
+
+
+def test_specific_free_seat_is_proposed_with_a_map_and_exit_rows_need_consent() -> None:
+    slots = _ready("7842100000006", "王")
+    free = validate(FORM, "seat_request", "38C", make_tracker(slots=slots))
+    assert free.slot("seat_request") == "38C" and "★" in free.text
+    exit_seat = validate(FORM, "seat_request", "31B", make_tracker(slots=slots))
+    assert exit_seat.slot("seat_request") == "31B"
+    needed = asyncio.run(FORM.required_slots([], None, make_tracker(slots=dict(slots, seat_request="31B")), {}))
+    assert "exit_row_ok" in needed
+    declined = validate(FORM, "exit_row_ok", "不同意", make_tracker(slots=dict(slots, seat_request="31B")))
+    assert declined.slot("seat_request") is None
+
+
+def test_taken_and_missing_seats_are_refused_with_alternatives() -> None:
+    slots = _ready("7842100000001", "张")
+    taken_by = get_crm().booking_by_ticket_number("7842100000005").seat_no
+    taken = validate(FORM, "seat_request", taken_by, make_tracker(slots=slots))
+    assert taken.slot("seat_request") is None and "已被选" in taken.text and "附近可选" in taken.text
+    assert "没有 99A" in validate(FORM, "seat_request", "99A", make_tracker(slots=slots)).text
+
+
+def test_someone_elses_booking_can_never_be_chosen() -> None:
+    slots = dict(_ready("7842100000006", "王"), checkin_booking=str(get_crm().booking_by_ticket_number("7842100000001").booking_id))
+    result = run(ActionIssueBoardingPass(), make_tracker(slots=dict(slots, seat_request="39A", checkin_confirm="yes")))
+    assert result.texts == []
+
+
+def test_issue_show_and_cancel() -> None:
+    follower = f"o-c-{uuid.uuid4().hex[:8]}"
+    slots = dict(_ready("7842100000006", "王"), seat_request="39A", checkin_confirm="yes")
+    issued = run(ActionIssueBoardingPass(), make_tracker(follower, slots=slots))
+    assert "值机成功" in issued.text and "座位：39A" in issued.text and "王*" in issued.text and "4401**********" in issued.text
+    assert any(m.get("custom", {}).get("wechat_article") for m in issued.messages)
+    again = run(ActionShowBoardingPass(), make_tracker(follower, slots=slots))
+    assert "座位：39A" in again.text
+    asked = run(ActionConfirmCancelCheckIn(), make_tracker(follower, slots=slots))
+    assert "确定取消" in asked.text
+    cancelled = run(ActionCancelCheckIn(), make_tracker(follower, slots=dict(slots, checkin_to_cancel=asked.slot("checkin_to_cancel"))))
+    assert "已取消" in cancelled.text
+
+
+def test_bound_follower_is_identified_by_the_binding() -> None:
+    follower = f"o-c-{uuid.uuid4().hex[:8]}"
+    bind(follower, "13800138000")
+    result = run(ActionStartCheckIn(), make_tracker(follower, text="值机", intent="check_in"))
+    assert result.slot("checkin_id") == zhang_id() and result.slot("checkin_mode") == "new"

@@ -1,0 +1,85 @@
+from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime, timedelta
+
+import pytest
+
+from bot.backends.checkin import SeatTaken
+from bot.backends.sql.checkin import SqlCheckInDesk
+from bot.backends.sql.crm import SqlCrm
+from bot.checkin_rules import CLOSED, NOT_YET, OPEN, SeatRequest, load_checkin_rules, pick_seat, read_seat_request, seat_map
+from tests.conftest import FIXED_NOW
+
+
+@pytest.fixture()
+def desk(database_url: str) -> SqlCheckInDesk:
+    return SqlCheckInDesk(database_url)
+
+
+def test_two_passengers_taking_the_same_seat_at_once_exactly_one_gets_it(desk: SqlCheckInDesk, database_url: str) -> None:
+    crm = SqlCrm(database_url)
+    first = crm.booking_by_ticket_number("7842100000001")   # 张伟 on CZ3101
+    second = crm.booking_by_ticket_number("7842100000005")  # 李娜 on CZ3101, seated in 33A
+    assert first.flight.flight_id == second.flight.flight_id
+
+    def take(booking_id: int) -> str:
+        try:
+            SqlCheckInDesk(database_url).check_in(booking_id, "40L", FIXED_NOW)
+            return "ok"
+        except SeatTaken:
+            return "taken"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(take, [first.booking_id, second.booking_id]))
+    assert outcomes == ["ok", "taken"]
+    holders = [b for b in (desk.booking(first.booking_id), desk.booking(second.booking_id)) if b.seat_no == "40L"]
+    assert len(holders) == 1
+
+
+def test_a_taken_or_missing_seat_is_refused(desk: SqlCheckInDesk, database_url: str) -> None:
+    crm = SqlCrm(database_url)
+    booking = crm.booking_by_ticket_number("7842100000001")
+    someone_elses = crm.booking_by_ticket_number("7842100000005").seat_no  # 李娜's seat on the same flight
+    with pytest.raises(SeatTaken):
+        desk.check_in(booking.booking_id, someone_elses, FIXED_NOW)
+    with pytest.raises(SeatTaken):
+        desk.check_in(booking.booking_id, "99Z", FIXED_NOW)
+
+
+def test_changing_seat_and_cancelling_release_the_old_seat(desk: SqlCheckInDesk, database_url: str) -> None:
+    crm = SqlCrm(database_url)
+    booking = crm.booking_by_ticket_number("7842100000006")
+    desk.check_in(booking.booking_id, "35C", FIXED_NOW)
+    desk.check_in(booking.booking_id, "36C", FIXED_NOW + timedelta(minutes=5))
+    free = {s.seat_no: s.is_free for s in crm.seat_map(booking.flight.flight_id)}
+    assert free["35C"] and not free["36C"]
+    assert desk.cancel_check_in(booking.booking_id) and not desk.cancel_check_in(booking.booking_id)
+    assert desk.booking(booking.booking_id).seat_no is None
+
+
+def test_window_states(database_url: str) -> None:
+    rules = load_checkin_rules()
+    states = {b.flight.flight_no: rules.window_state(b.flight, FIXED_NOW)
+              for b in SqlCrm(database_url).bookings_by_id_card(SqlCrm(database_url).customer_by_mobile("13800138000").id_card)}
+    assert states == {"CZ6301": CLOSED, "CZ3101": OPEN, "CZ3501": OPEN, "CZ3301": NOT_YET}
+
+
+@pytest.mark.parametrize("text, expected", [("32A", SeatRequest("specific", "32A")), ("我要 5 c", SeatRequest("specific", "5C")),
+                                            ("靠窗", SeatRequest("window")), ("靠过道的", SeatRequest("aisle")),
+                                            ("前排", SeatRequest("front")), ("随便", SeatRequest("random")), ("嗯", None)])
+def test_seat_requests(text: str, expected) -> None:
+    assert read_seat_request(text) == expected
+
+
+def test_preferences_pick_free_non_exit_seats_and_the_map_marks_them(database_url: str) -> None:
+    crm = SqlCrm(database_url)
+    seats = crm.seat_map(crm.booking_by_ticket_number("7842100000005").flight.flight_id)
+    rules = load_checkin_rules()
+    window = pick_seat(seats, SeatRequest("window"), rules, "x")
+    aisle = pick_seat(seats, SeatRequest("aisle"), rules, "x")
+    random_one = pick_seat(seats, SeatRequest("random"), rules, "seed")
+    assert window.is_window and aisle.is_aisle and not random_one.is_exit_row and random_one.is_free
+    assert pick_seat(seats, SeatRequest("random"), rules, "seed") == random_one
+    taken = next(s for s in seats if not s.is_free)
+    text = seat_map(seats, taken.row, mark=window.seat_no if abs(window.row - taken.row) <= 2 else None)
+    assert "■" in text and "□" in text
+    assert "出口" in seat_map(seats, 31) and "★" in seat_map(seats, window.row, mark=window.seat_no)
