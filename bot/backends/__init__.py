@@ -1,9 +1,13 @@
-"""Back-end interfaces and the factory that picks their implementations from configuration."""
+"""Back-end interfaces and the factory that picks their implementations from configuration.
+
+Each interface's class comes from endpoints.yml `backends.<name>` (or its BOT_* environment override, see
+bot.settings.IMPLEMENTATIONS) and is built once per process with the database URL.
+"""
 from __future__ import annotations
 
 import importlib
 from functools import lru_cache
-from typing import Any, Type
+from typing import Any, Type, cast
 
 from bot.backends.billing import BillingBackend
 from bot.backends.checkin import CheckInDesk
@@ -23,40 +27,34 @@ def _load_class(dotted: str) -> Type[Any]:
 
 
 @lru_cache(maxsize=None)
+def _backend(interface: str) -> Any:
+    settings = load_backend_settings()
+    return _load_class(getattr(settings, interface))(settings.database_url)
+
+
 def get_crm() -> CrmBackend:
-    """The configured CRM (endpoints.yml `backends.crm`, env BOT_CRM_BACKEND); one per process."""
-    settings = load_backend_settings()
-    return _load_class(settings.crm)(settings.database_url)
+    return cast(CrmBackend, _backend("crm"))
 
 
-@lru_cache(maxsize=None)
 def get_billing() -> BillingBackend:
-    """The configured billing system (endpoints.yml `backends.billing`, env BOT_BILLING_BACKEND)."""
-    settings = load_backend_settings()
-    return _load_class(settings.billing)(settings.database_url)
+    return cast(BillingBackend, _backend("billing"))
 
 
-@lru_cache(maxsize=None)
 def get_repairs() -> RepairDesk:
-    settings = load_backend_settings()
-    return _load_class(settings.repairs)(settings.database_url)
+    return cast(RepairDesk, _backend("repairs"))
 
 
-@lru_cache(maxsize=None)
 def get_diagnostics() -> LineDiagnostics:
-    settings = load_backend_settings()
-    return _load_class(settings.diagnostics)(settings.database_url)
+    return cast(LineDiagnostics, _backend("diagnostics"))
 
 
-@lru_cache(maxsize=None)
 def get_checkin() -> CheckInDesk:
-    settings = load_backend_settings()
-    return _load_class(settings.checkin)(settings.database_url)
+    return cast(CheckInDesk, _backend("checkin"))
 
 
 @lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
-    """The configured SMS gateway (endpoints.yml `backends.sms`, env BOT_SMS_GATEWAY)."""
+    """SMS gateways take no database URL."""
     return _load_class(load_backend_settings().sms)()
 
 
@@ -67,9 +65,9 @@ def get_verification() -> VerificationService:
 
 def reset_backends() -> None:
     """Forget the cached implementations (tests and configuration reloads)."""
-    for factory in (get_crm, get_billing, get_repairs, get_diagnostics, get_checkin, get_sms, get_verification):
+    for factory in (_backend, get_sms, get_verification):
         factory.cache_clear()
 
 
-__all__ = ["BillingBackend", "CheckInDesk", "CrmBackend", "get_checkin", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing", "get_crm",
-           "get_diagnostics", "get_repairs", "get_sms", "get_verification"]
+__all__ = ["BillingBackend", "CheckInDesk", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing",
+           "get_checkin", "get_crm", "get_diagnostics", "get_repairs", "get_sms", "get_verification", "reset_backends"]
