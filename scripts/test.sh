@@ -28,7 +28,18 @@ echo "== train"
 bash scripts/train.sh
 
 echo "== pytest"
+pgdir=$(mktemp -d /tmp/bot-test-pg.XXXXXX)
+cleanup() { bash scripts/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
+trap cleanup EXIT
+if pg_url=$(bash scripts/postgres.sh start "$pgdir" 2>/dev/null); then
+  export BOT_TEST_POSTGRES_URL="$pg_url"
+  echo "back-end and action tests run on SQLite and on a throwaway PostgreSQL"
+else
+  echo "no PostgreSQL server on this machine: back-end tests run on SQLite only"
+fi
 python -m pytest -q tests "$@"
+cleanup
+trap - EXIT
 
 echo "== test conversations (rasa test core)"
 python -m bot seed --reset

@@ -1,6 +1,7 @@
 """Shared fixtures: a freshly seeded SQLite back end per test module, reached through the real factory."""
 from __future__ import annotations
 
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -13,8 +14,17 @@ from bot.demo.seed import seed
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, 0)
 
 
-@pytest.fixture(scope="module")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+# The back-end and action tests run on SQLite, and on PostgreSQL too when the test command provides one
+# (scripts/test.sh starts a throwaway cluster when the machine has a PostgreSQL server).
+DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("BOT_TEST_POSTGRES_URL") else [])
+
+
+@pytest.fixture(scope="module", params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    if request.param == "postgresql":
+        url = os.environ["BOT_TEST_POSTGRES_URL"]
+        seed(url, reset=True, now=lambda: FIXED_NOW)
+        return url
     path: Path = tmp_path_factory.mktemp("db") / "backends.db"
     url = f"sqlite:///{path}"
     seed(url, now=lambda: FIXED_NOW)
@@ -22,10 +32,10 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture()
-def configured_backends(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+def configured_backends(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[str]:
     """Point `bot.backends.get_crm/get_billing` at the seeded test database, as an operator would by env."""
     monkeypatch.setenv("BOT_DATABASE_URL", database_url)
-    monkeypatch.setenv("BOT_SMS_INBOX", database_url[len("sqlite:///"):] + ".sms.jsonl")
+    monkeypatch.setenv("BOT_SMS_INBOX", str(tmp_path / "sms.jsonl"))
     backends.reset_backends()
     yield database_url
     backends.reset_backends()
