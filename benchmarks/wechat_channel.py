@@ -28,7 +28,12 @@ from bot.wechat_sim.api import FakeWeChatApi  # noqa: E402
 from bot.wechat_sim.messages import MessageFactory  # noqa: E402
 from bot.wechat_sim.platform import AccountConfig, WeChatPlatform  # noqa: E402
 
-CONVERSATION = ["你好", "菜单", "查一下流量", "你是机器人吗", "谢谢", "再见"]
+CONVERSATIONS = {
+    # Answered from responses, the knowledge base and one custom action: the bulk of an account's traffic.
+    "faq": ["你好", "菜单", "营业厅几点关门", "你是机器人吗", "谢谢", "再见"],
+    # An unbound follower's query: the binding form, its validation and several action-server calls a message.
+    "self-service": ["你好", "菜单", "查一下流量", "12345", "谢谢", "再见"],
+}
 TOKEN, APP_ID, SECRET = "bench-token", "wx0000000000bench1", "bench-secret"
 AES_KEY = "benchmarkKey0123456789abcdefghijklmnopqrstu"
 BUDGET = 4.0
@@ -39,7 +44,8 @@ def percentile(values: List[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def run_load(followers: int, rounds: int, talk: Callable[[str, str], Tuple[float, bool]]) -> Tuple[float, List[float], int]:
+def run_load(followers: int, rounds: int, talk: Callable[[str, str], Tuple[float, bool]],
+             conversation: List[str]) -> Tuple[float, List[float], int]:
     """Every follower sends the conversation `rounds` times, one message after the other."""
     latencies: List[float] = []
     failures = [0]
@@ -48,7 +54,7 @@ def run_load(followers: int, rounds: int, talk: Callable[[str, str], Tuple[float
     def follower(index: int) -> None:
         sender = f"o-bench-{index}-{uuid.uuid4().hex[:6]}"
         for _ in range(rounds):
-            for text in CONVERSATION:
+            for text in conversation:
                 seconds, ok = talk(sender, text)
                 with lock:
                     latencies.append(seconds)
@@ -64,6 +70,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--followers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="faq")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -98,18 +105,20 @@ def main() -> int:
         return time.monotonic() - started, answer.status_code == 200 and bool(answer.json())
 
     try:
-        run_load(2, 1, rest)      # warm-up: model, action server and connections
-        run_load(2, 1, wechat)
+        conversation = CONVERSATIONS[args.conversation]
+        run_load(2, 1, rest, conversation)      # warm-up: model, action server and connections
+        run_load(2, 1, wechat, conversation)
         rows = []
         for name, talk in (("REST", rest), ("WeChat (safe mode)", wechat)):
-            wall, latencies, failures = run_load(args.followers, args.rounds, talk)
+            wall, latencies, failures = run_load(args.followers, args.rounds, talk, conversation)
             rows.append((name, len(latencies) / wall, percentile(latencies, 0.5), percentile(latencies, 0.95),
                          percentile(latencies, 0.99), max(latencies), failures, len(latencies)))
     finally:
         bot.stop()
         api.stop()
 
-    print(f"{args.followers} concurrent followers × {args.rounds} rounds × {len(CONVERSATION)} messages, passive-reply budget {BUDGET} s\n")
+    print(f"conversation '{args.conversation}' {conversation}: {args.followers} concurrent followers × {args.rounds} rounds, "
+          f"passive-reply budget {BUDGET} s\n")
     print("| channel | messages/s | p50 ms | p95 ms | p99 ms | max ms | late or rejected |")
     print("|---|---|---|---|---|---|---|")
     for name, rate, p50, p95, p99, worst, failures, count in rows:
