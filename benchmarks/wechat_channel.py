@@ -71,6 +71,8 @@ def main() -> int:
     parser.add_argument("--followers", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="faq")
+    parser.add_argument("--tracker-store", choices=("sqlite", "memory"), default="sqlite",
+                        help="memory: Rasa's in-memory tracker store, to separate storage cost from dialogue cost")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
@@ -80,7 +82,7 @@ def main() -> int:
     credentials = {"rest": None, "channels.wechat.WeChatInput": {
         "token": TOKEN, "app_id": APP_ID, "app_secret": SECRET, "encoding_aes_key": AES_KEY,
         "api_base_url": api.base_url, "reply_budget_seconds": BUDGET}}
-    bot = start_bot(workdir, database_url, credentials)
+    bot = start_bot(workdir, database_url, credentials, tracker_store=args.tracker_store)
     http = threading.local()
 
     def session() -> requests.Session:

@@ -61,6 +61,7 @@ def start_bot(
     credentials: Optional[Dict] = None,
     env: Optional[Dict[str, str]] = None,
     action_url_for: Optional[Callable[[str], str]] = None,
+    tracker_store: str = "sqlite",
 ) -> RunningBot:
     """Action server + `rasa run` with the trained model, an own tracker DB and own credentials."""
     if not MODEL.exists():
@@ -69,7 +70,10 @@ def start_bot(
     endpoints = yaml.safe_load((PROJECT_ROOT / "endpoints.yml").read_text(encoding="utf-8"))
     actions_webhook = f"http://127.0.0.1:{actions_port}/webhook"
     endpoints["action_endpoint"]["url"] = action_url_for(actions_webhook) if action_url_for else actions_webhook
-    endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
+    if tracker_store == "memory":
+        endpoints.pop("tracker_store")
+    else:
+        endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     (workdir / "credentials.yml").write_text(
         yaml.safe_dump(credentials if credentials is not None else {"rest": None}, allow_unicode=True), encoding="utf-8"
