@@ -151,7 +151,7 @@ class WeChatInput(InputChannel):
             await self.ledger.settle(key, reply)
             return reply
         collector = CollectingOutputChannel()
-        text = self.buttons.payload_for(inbound.openid, inbound.text) or inbound.text
+        text = await self.buttons.payload_for(inbound.openid, inbound.text) or inbound.text
         message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
                               message_id=inbound.message_id, metadata=inbound.metadata)
         turn = asyncio.ensure_future(on_new_message(message))
@@ -168,7 +168,7 @@ class WeChatInput(InputChannel):
             await self.ledger.settle(key, "")
             return ""
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
-        self.buttons.remember(inbound.openid, rendered.button_payloads)
+        await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
             self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
@@ -184,7 +184,7 @@ class WeChatInput(InputChannel):
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
             return
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
-        self.buttons.remember(inbound.openid, rendered.button_payloads)
+        await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
             self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)

@@ -71,19 +71,16 @@ class RedisReplyLedger(ReplyLedger):
         self._ttl = ttl_seconds
         self._prefix = prefix
 
-    async def _run(self, function, *args):  # type: ignore[no-untyped-def]
-        return await asyncio.get_running_loop().run_in_executor(None, function, *args)
-
     async def claim(self, key: str) -> bool:
-        return bool(await self._run(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
+        return bool(await _off_loop(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
 
     async def settle(self, key: str, reply_xml: str) -> None:
-        await self._run(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
+        await _off_loop(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
 
     async def wait(self, key: str, timeout: float) -> Optional[str]:
         deadline = time.monotonic() + max(timeout, 0)
         while True:
-            value = await self._run(self._redis.get, self._prefix + key)
+            value = await _off_loop(lambda: self._redis.get(self._prefix + key))
             if value is None:
                 return None
             text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -103,31 +100,37 @@ class ButtonChoices:
         self._clock = clock
         self._memory: Dict[str, Tuple[float, Dict[str, str]]] = {}
 
-    def remember(self, openid: str, payloads: Dict[str, str]) -> None:
+    async def remember(self, openid: str, payloads: Dict[str, str]) -> None:
         if self._redis is not None:
             key = f"wechat:buttons:{openid}"
             if payloads:
-                self._redis.set(key, json.dumps(payloads, ensure_ascii=False), ex=self._ttl)
+                value = json.dumps(payloads, ensure_ascii=False)
+                await _off_loop(lambda: self._redis.set(key, value, ex=self._ttl))
             else:
-                self._redis.delete(key)
+                await _off_loop(lambda: self._redis.delete(key))
             return
         if payloads:
             self._memory[openid] = (self._clock() + self._ttl, payloads)
         else:
             self._memory.pop(openid, None)
 
-    def payload_for(self, openid: str, text: str) -> Optional[str]:
+    async def payload_for(self, openid: str, text: str) -> Optional[str]:
         choice = text.strip()
         if not choice.isdigit():
             return None
         if self._redis is not None:
-            raw = self._redis.get(f"wechat:buttons:{openid}")
+            raw = await _off_loop(lambda: self._redis.get(f"wechat:buttons:{openid}"))
             payloads = json.loads(raw) if raw else {}
         else:
             expires, payloads = self._memory.get(openid, (0.0, {}))
             if expires < self._clock():
                 payloads = {}
         return payloads.get(choice)
+
+
+async def _off_loop(call):  # type: ignore[no-untyped-def]
+    """Redis calls are synchronous: run them in the default executor, never on the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, call)
 
 
 def redis_client(url: str):  # type: ignore[no-untyped-def]

@@ -45,9 +45,12 @@ def test_an_empty_settled_reply_is_distinguished_from_pending() -> None:
 
 def test_button_menus_are_shared_between_instances() -> None:
     server = fakeredis.FakeServer()
-    ButtonChoices(redis_client=fakeredis.FakeRedis(server=server)).remember("o-1", {"1": "/greet"})
-    other = ButtonChoices(redis_client=fakeredis.FakeRedis(server=server))
-    assert other.payload_for("o-1", "1") == "/greet"
+
+    async def scenario():
+        await ButtonChoices(redis_client=fakeredis.FakeRedis(server=server)).remember("o-1", {"1": "/greet"})
+        return await ButtonChoices(redis_client=fakeredis.FakeRedis(server=server)).payload_for("o-1", "1")
+
+    assert asyncio.run(scenario()) == "/greet"
 
 
 def test_instances_share_one_access_token(tmp_path) -> None:

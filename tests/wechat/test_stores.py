@@ -40,9 +40,12 @@ def test_keys_expire_after_their_ttl() -> None:
 def test_button_numbers_map_back_per_follower_and_expire() -> None:
     now = [0.0]
     choices = ButtonChoices(ttl_seconds=60, clock=lambda: now[0])
-    choices.remember("a", {"1": "/greet"})
-    assert choices.payload_for("a", " 1 ") == "/greet"
-    assert choices.payload_for("b", "1") is None
-    assert choices.payload_for("a", "2") is None and choices.payload_for("a", "一") is None
-    now[0] = 61.0
-    assert choices.payload_for("a", "1") is None
+
+    async def scenario():
+        await choices.remember("a", {"1": "/greet"})
+        found = [await choices.payload_for("a", " 1 "), await choices.payload_for("b", "1"),
+                 await choices.payload_for("a", "2"), await choices.payload_for("a", "一")]
+        now[0] = 61.0
+        return found + [await choices.payload_for("a", "1")]
+
+    assert asyncio.run(scenario()) == ["/greet", None, None, None, None]
