@@ -25,7 +25,7 @@ echo "== train"
 bash scripts/train.sh
 
 echo "== pytest"
-pgdir=$(mktemp -d /tmp/bot-test-pg.XXXXXX)
+pgdir=$(mktemp -d -p /tmp)  # under /tmp: the postgres user must reach it
 cleanup() { bash scripts/postgres.sh stop "$pgdir" >/dev/null 2>&1 || true; rm -rf "$pgdir"; }
 trap cleanup EXIT
 if pg_url=$(bash scripts/postgres.sh start "$pgdir" 2>/dev/null); then
