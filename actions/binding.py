@@ -7,22 +7,37 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Type
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import BIND_FORM, bound_customer
-from actions.queries import query_actions
+from actions.common import bound_customer
+from actions.queries import (
+    ActionQueryBalance,
+    ActionQueryBill,
+    ActionQueryData,
+    ActionQueryPackage,
+    ActionQueryPoints,
+    ActionShowManager,
+    BoundQueryAction,
+)
+from actions.tickets import ActionQueryTicket, ActionRateTicket, ActionUrgeTicket
 from bot.backends import get_crm, get_verification
-from bot.privacy import mask_mobile
+from bot.privacy import mask_mobile, mask_name
 from bot.replies import reply
 from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG
 
 VERIFIED_SLOT_VALUE = "verified"
 RESUMED_BY_RULE = "action_start_fault_report"   # pending flows that continue in a form rather than answer inline
+# Questions answered inline once the binding that they needed succeeds.
+ANSWERED_AFTER_BINDING: Dict[str, Type[BoundQueryAction]] = {
+    action().name(): action
+    for action in (ActionQueryBalance, ActionQueryBill, ActionQueryData, ActionQueryPoints, ActionQueryPackage,
+                   ActionShowManager, ActionQueryTicket, ActionUrgeTicket, ActionRateTicket)
+}
 LOCKED_SLOT_VALUE = "locked"
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _DIGITS = re.compile(r"\d+")
@@ -130,7 +145,7 @@ class ActionBindAccount(Action):
         if pending == RESUMED_BY_RULE:
             return events + [SlotSet("pending_action", pending)]  # a rule goes back to the fault report
         events.append(SlotSet("pending_action", None))
-        query = query_actions().get(pending or "")
+        query = ANSWERED_AFTER_BINDING.get(pending or "")
         if query is not None:
             query().answer(customer, dispatcher, tracker)  # the question that needed the binding
         return events
@@ -170,8 +185,6 @@ class ActionShowBinding(Action):
         if customer is None:
             dispatcher.utter_message(**reply("not_bound"))
         else:
-            dispatcher.utter_message(**reply("show_binding", masked_mobile=mask_mobile(customer.mobile), name=customer.name[:1] + "**"))
+            dispatcher.utter_message(**reply("show_binding", masked_mobile=mask_mobile(customer.mobile), name=mask_name(customer.name)))
         return []
 
-
-__all__ = ["BIND_FORM"]

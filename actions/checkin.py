@@ -123,11 +123,14 @@ class ValidateCheckinForm(FormValidationAction):
             dispatcher.utter_message(**reply("surname_unreadable"))
             return {"checkin_surname": None}
         identifier = tracker.get_slot("checkin_id") or ""
-        bookings = _bookings_for(identifier, surname) or _bookings_for(identifier, surname[:1])
+        matched = surname
+        bookings = _bookings_for(identifier, surname)
+        if not bookings and len(surname) > 1:  # "张伟" typed as the surname: try its first character
+            matched = surname[:1]
+            bookings = _bookings_for(identifier, matched)
         if not bookings:
             dispatcher.utter_message(**reply("passenger_not_found"))
             return {"checkin_id": None, "checkin_surname": None}
-        matched = surname if _bookings_for(identifier, surname) else surname[:1]
         result: Dict[Text, Any] = {"checkin_surname": matched}
         rules = load_checkin_rules()
         open_ones = [b for b in bookings if rules.window_state(b.flight, _now()) == OPEN]
@@ -221,31 +224,26 @@ class ValidateCheckinForm(FormValidationAction):
 
 
 class _Ask(Action, abc.ABC):
-    """Asks for one slot of the check-in form (Rasa calls `action_ask_<slot>`)."""
+    """Asks for one slot of the check-in form (Rasa calls `action_ask_<slot>`) with reply `ask_<slot>`."""
 
-    slot = ""
+    @property
+    @abc.abstractmethod
+    def slot(self) -> str: ...
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
-    @abc.abstractmethod
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]: ...
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        dispatcher.utter_message(**reply(f"ask_{self.slot}"))
+        return []
 
 
 class ActionAskCheckinId(_Ask):
     slot = "checkin_id"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("ask_checkin_id"))
-        return []
-
 
 class ActionAskCheckinSurname(_Ask):
     slot = "checkin_surname"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("ask_checkin_surname"))
-        return []
 
 
 class ActionAskCheckinBooking(_Ask):
@@ -259,10 +257,6 @@ class ActionAskCheckinBooking(_Ask):
 
 class ActionAskSeatRequest(_Ask):
     slot = "seat_request"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("ask_seat_request"))
-        return []
 
 
 class ActionAskExitRowOk(_Ask):

@@ -12,9 +12,6 @@ from bot.backends import get_crm
 from bot.backends.crm import Customer
 from bot.replies import reply
 
-BIND_FORM = "bind_account_form"
-
-
 def bound_customer(tracker: Tracker) -> Optional[Customer]:
     """The customer bound to this follower's OpenID (the Rasa sender id) — never anyone else's."""
     return get_crm().customer_for_openid(tracker.sender_id)

@@ -183,21 +183,3 @@ class ActionShowManager(BoundQueryAction):
             "title": f"专属客户经理 {manager.name}", "description": f"{manager.greeting}\n电话：{manager.phone}",
             "url": f"tel:{manager.phone}", "picurl": manager.photo_url}})
 
-
-def query_actions() -> Dict[str, type]:
-    """Every bound query by name, so binding can answer the question that needed it."""
-    return {action().name(): action for action in _all_subclasses(BoundQueryAction) if not abc_is_abstract(action)}
-
-
-def _all_subclasses(cls: type) -> List[type]:
-    found = []
-    for sub in cls.__subclasses__():
-        found.append(sub)
-        found.extend(_all_subclasses(sub))
-    return found
-
-
-def abc_is_abstract(cls: type) -> bool:
-    import inspect
-
-    return inspect.isabstract(cls)

@@ -43,7 +43,7 @@ def _details(ticket: FaultTicket) -> str:
     return f"工单 {ticket.ticket_no}（{ticket.symptom}）\n状态：{ticket.status}{who}{when}"
 
 
-def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatcher, open_only: bool = True) -> Optional[FaultTicket]:
+def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[FaultTicket]:
     """The typed ticket number (checked to be the customer's), else the only open ticket; None after saying why."""
     typed = _typed_ticket_number(tracker)
     if typed:
@@ -51,7 +51,7 @@ def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatch
         if ticket is None:
             dispatcher.utter_message(**reply("ticket_not_found", ticket_no=typed))
         return ticket
-    tickets = get_crm().tickets_for_customer(customer.customer_id, open_only=open_only)
+    tickets = get_crm().tickets_for_customer(customer.customer_id, open_only=True)
     if not tickets:
         dispatcher.utter_message(**reply("no_open_tickets"))
         return None

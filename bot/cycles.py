@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import List
 
 
 def next_cycle_start(today: date, billing_day: int) -> date:
@@ -12,7 +13,7 @@ def next_cycle_start(today: date, billing_day: int) -> date:
     return date(year, month, billing_day)
 
 
-def previous_months(today: date, count: int) -> list:
+def previous_months(today: date, count: int) -> List[str]:
     """`count` month keys "YYYY-MM" ending with the month before `today`'s, newest first."""
     keys = []
     year, month = today.year, today.month

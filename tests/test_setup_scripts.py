@@ -1,7 +1,5 @@
 """The set-up must find Python 3.10 (PATH, then pyenv) or explain in one line what to install."""
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 from bot.settings import PROJECT_ROOT

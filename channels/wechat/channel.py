@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -21,7 +21,7 @@ from channels.wechat.customer_service import CustomerServiceSender
 from channels.wechat.agent_sessions import AgentSessions, resume_conversation
 from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
-from channels.wechat.security import OpenedRequest, RejectedRequest, RequestGuard
+from channels.wechat.security import RejectedRequest, RequestGuard
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
 from channels.wechat.stores import ButtonChoices, MemoryReplyLedger, RedisReplyLedger, ReplyLedger, redis_client
 from channels.wechat.tracker_removal import forget_conversation

@@ -8,7 +8,6 @@ from actions.fallback import ActionCoreFallback, ActionFallback
 from actions.handoff import ActionHandoff, ActionRequestCallback, ValidateCallbackForm
 from actions.menu import ActionShowMenu
 from actions.service_halls import ActionFindServiceHall
-from bot.backends import get_crm
 from tests.actions.conftest import make_tracker, run, validate
 
 IN_HOURS = datetime(2026, 11, 23, 3, 0, tzinfo=timezone.utc)       # 11:00 in Guangzhou

@@ -12,7 +12,7 @@ from bot.backends.sql.crm import SqlCrm
 from bot.wechat_sim.messages import MessageFactory
 from bot.wechat_sim.platform import WeChatPlatform
 from tests.e2e.action_proxy import SLOW_SECONDS
-from tests.e2e.conftest import WECHAT_APP_ID, WECHAT_OLD_AES_KEY, WeChatBot
+from tests.e2e.conftest import WECHAT_OLD_AES_KEY, WeChatBot
 
 
 def follower(prefix: str = "o-user") -> str:
