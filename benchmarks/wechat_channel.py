@@ -2,6 +2,7 @@
 the same conversations through Rasa's REST channel, on the same model and the same machine.
 
     .venv/bin/python benchmarks/wechat_channel.py --followers 20 --rounds 3
+    .venv/bin/python benchmarks/wechat_channel.py --workers 2    # two Rasa processes + a throwaway Redis
 
 Reports messages per second and p50/p95/p99 round-trip latency per channel, the WeChat/REST ratio, and how
 many WeChat replies missed the passive-reply budget (delivered later by customer-service API) or were rejected.
@@ -23,7 +24,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.demo.seed import seed  # noqa: E402
-from bot.devstack import start_bot  # noqa: E402
+from bot.devstack import start_bot, start_redis  # noqa: E402
 from bot.wechat_sim.api import FakeWeChatApi  # noqa: E402
 from bot.wechat_sim.messages import MessageFactory  # noqa: E402
 from bot.wechat_sim.platform import AccountConfig, WeChatPlatform  # noqa: E402
@@ -73,16 +74,21 @@ def main() -> int:
     parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="faq")
     parser.add_argument("--tracker-store", choices=("sqlite", "memory"), default="sqlite",
                         help="memory: Rasa's in-memory tracker store, to separate storage cost from dialogue cost")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Rasa worker processes; more than 1 starts a throwaway redis-server for Rasa's lock "
+                             "store and the channel's shared stores (the scaled deployment, README)")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-"))
     database_url = f"sqlite:///{workdir}/backends.db"
     seed(database_url)
+    redis = start_redis(workdir) if args.workers > 1 else None
     api = FakeWeChatApi(APP_ID, SECRET).start()
     credentials = {"rest": None, "channels.wechat.WeChatInput": {
         "token": TOKEN, "app_id": APP_ID, "app_secret": SECRET, "encoding_aes_key": AES_KEY,
-        "api_base_url": api.base_url, "reply_budget_seconds": BUDGET}}
-    bot = start_bot(workdir, database_url, credentials, tracker_store=args.tracker_store)
+        "api_base_url": api.base_url, "reply_budget_seconds": BUDGET, "redis_url": redis.url if redis else None}}
+    bot = start_bot(workdir, database_url, credentials, tracker_store=args.tracker_store, workers=args.workers,
+                    redis_url=redis.url if redis else None)
     http = threading.local()
 
     def session() -> requests.Session:
@@ -118,9 +124,11 @@ def main() -> int:
     finally:
         bot.stop()
         api.stop()
+        if redis:
+            redis.stop()
 
     print(f"conversation '{args.conversation}' {conversation}: {args.followers} concurrent followers × {args.rounds} rounds, "
-          f"passive-reply budget {BUDGET} s\n")
+          f"{args.workers} Rasa worker(s), {args.tracker_store} tracker store, passive-reply budget {BUDGET} s\n")
     print("| channel | messages/s | p50 ms | p95 ms | p99 ms | max ms | late or rejected |")
     print("|---|---|---|---|---|---|---|")
     for name, rate, p50, p95, p99, worst, failures, count in rows:

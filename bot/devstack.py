@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -9,6 +10,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional
+from urllib.parse import urlparse
 
 import requests
 import yaml
@@ -39,6 +41,53 @@ def _wait(url: str, process: subprocess.Popen, log: Path, seconds: float) -> Non
 
 
 @dataclass
+class RunningRedis:
+    url: str
+    process: subprocess.Popen
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_redis(workdir: Path) -> RunningRedis:
+    """A throwaway Redis server on a free local port, kept in memory only (tests and benchmarks of
+    several Rasa workers). Needs `redis-server` on PATH (Debian: apt-get install redis-server)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        raise RuntimeError("redis-server is not installed (Debian/Ubuntu: apt-get install redis-server)")
+    port = free_port()
+    log = workdir / "redis.log"
+    process = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+        stdout=log.open("wb"), stderr=subprocess.STDOUT,
+    )
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"redis-server exited early:\n{log.read_text(errors='replace')[-2000:]}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
+                sock.sendall(b"PING\r\n")
+                if sock.recv(16).startswith(b"+PONG"):
+                    return RunningRedis(f"redis://127.0.0.1:{port}/0", process)
+        except OSError:
+            time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"redis-server on port {port} did not answer within 20 s")
+
+
+def redis_lock_store(redis_url: str) -> Dict:
+    """Rasa's `lock_store` endpoint for a redis:// URL (Rasa wants host, port and db separately)."""
+    parsed = urlparse(redis_url)
+    return {"type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
+            "db": int(parsed.path.strip("/") or 0), "key_prefix": "bot"}
+
+
+@dataclass
 class RunningBot:
     url: str
     actions_url: str
@@ -62,8 +111,18 @@ def start_bot(
     env: Optional[Dict[str, str]] = None,
     action_url_for: Optional[Callable[[str], str]] = None,
     tracker_store: str = "sqlite",
+    workers: int = 1,
+    redis_url: Optional[str] = None,
 ) -> RunningBot:
-    """Action server + `rasa run` with the trained model, an own tracker DB and own credentials."""
+    """Action server + `rasa run` with the trained model, an own tracker DB and own credentials.
+
+    With `workers` > 1 Rasa serves from several processes; they need `redis_url` for Rasa's lock store (the
+    WeChat channel's shared stores take the same URL from its credentials).
+    """
+    if workers > 1 and not redis_url:
+        raise ValueError("several Rasa workers need a Redis lock store: pass redis_url")
+    if workers > 1 and tracker_store == "memory":
+        raise ValueError("several Rasa workers cannot share an in-memory tracker store")
     if not MODEL.exists():
         raise RuntimeError(f"{MODEL} is missing: train first (make train)")
     actions_port, rasa_port = free_port(), free_port()
@@ -74,11 +133,14 @@ def start_bot(
         endpoints.pop("tracker_store")
     else:
         endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
+    if redis_url:
+        endpoints["lock_store"] = redis_lock_store(redis_url)
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     (workdir / "credentials.yml").write_text(
         yaml.safe_dump(credentials if credentials is not None else {"rest": None}, allow_unicode=True), encoding="utf-8"
     )
-    process_env = {**os.environ, "BOT_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false", **(env or {})}
+    process_env = {**os.environ, "BOT_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
+                   "SANIC_WORKERS": str(workers), **(env or {})}
     actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
     actions = subprocess.Popen(
         [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],

@@ -34,7 +34,12 @@ if pg_url=$(bash scripts/postgres.sh start "$pgdir" 2>/dev/null); then
 else
   echo "no PostgreSQL server on this machine: back-end tests run on SQLite only"
 fi
-python -m pytest -q tests "$@"
+if command -v redis-server >/dev/null 2>&1; then
+  echo "two-worker tests run against a throwaway redis-server"
+else
+  echo "no redis-server on this machine: the two-worker tests are skipped (apt-get install redis-server)"
+fi
+python -m pytest -q -rs tests "$@"
 cleanup
 trap - EXIT
 

@@ -55,10 +55,13 @@ def _text_of(root: ElementTree.Element, name: str) -> str:
 
 
 class WeChatPlatform:
-    def __init__(self, config: AccountConfig, attempts: int = 3, timeout: float = 5.0) -> None:
+    def __init__(self, config: AccountConfig, attempts: int = 3, timeout: float = 5.0, keep_alive: bool = True) -> None:
+        """keep_alive=False opens a new connection per request, so requests spread over a server's workers
+        (or instances behind a load balancer) instead of sticking to the one that took the first."""
         self.config = config
         self.attempts = attempts
         self.timeout = timeout
+        self._headers = {"Content-Type": "text/xml"} if keep_alive else {"Content-Type": "text/xml", "Connection": "close"}
         self._cipher = MessageCipher(config.encoding_aes_key, config.app_id) if config.encoding_aes_key else None
         self._http = requests.Session()
 
@@ -89,8 +92,7 @@ class WeChatPlatform:
         return answer.status_code == 200 and answer.text == echostr
 
     def post_raw(self, query: Dict[str, str], body: bytes) -> requests.Response:
-        return self._http.post(self.config.url, params=query, data=body, timeout=self.timeout,
-                               headers={"Content-Type": "text/xml"})
+        return self._http.post(self.config.url, params=query, data=body, timeout=self.timeout, headers=self._headers)
 
     def push(self, xml: str, openid: str) -> PushResult:
         """Deliver like WeChat: identical XML on every retry, a new signature each time, 5 s per attempt."""

@@ -7,10 +7,12 @@ without one; either way the channel appends ConversationResumed so the bot answe
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Dict
+from typing import Any, Callable, Dict, Optional
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
+
+from channels.wechat.stores import off_loop
 
 AGENT_SESSION_SECONDS = 30 * 60
 
@@ -30,27 +32,52 @@ async def resume_conversation(agent: Any, sender_id: str) -> bool:
 
 
 class AgentSessions:
-    """Followers handed to a human agent, and since when (in-process; good enough for one instance —
-    with Redis configured the pause itself is in the shared tracker store)."""
+    """Followers handed to a human agent, and since when.
 
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+    In-process by default; in Redis when the channel has `redis_url`, so every bot instance (and every Sanic
+    worker) transfers the follower's messages and resumes the conversation after WeChat's 30 minutes.
+    Times are wall-clock seconds because instances share them.
+    """
+
+    # A record outlives WeChat's 30 minutes so `expired` can still fire; Rasa's 60-minute session expiry
+    # un-pauses a conversation on its own after that, so the record is not needed longer.
+    RECORD_TTL_SECONDS = 2 * 60 * 60
+
+    def __init__(self, redis_client: Any = None, clock: Callable[[], float] = time.time) -> None:
+        self._redis = redis_client
         self._clock = clock
         self._started: Dict[str, float] = {}
 
-    def started(self, openid: str) -> None:
-        self._started[openid] = self._clock()
+    async def started(self, openid: str) -> None:
+        now = self._clock()
+        if self._redis is None:
+            self._started[openid] = now
+            return
+        await off_loop(lambda: self._redis.set(self._key(openid), repr(now), ex=self.RECORD_TTL_SECONDS))
 
-    def ended(self, openid: str) -> None:
-        self._started.pop(openid, None)
+    async def ended(self, openid: str) -> bool:
+        """Forget the session; True when there was one (so only one instance acts on its end)."""
+        if self._redis is None:
+            return self._started.pop(openid, None) is not None
+        return bool(await off_loop(lambda: self._redis.delete(self._key(openid))))
 
-    def active(self, openid: str) -> bool:
-        since = self._started.get(openid)
+    async def active(self, openid: str) -> bool:
+        since = await self._since(openid)
         return since is not None and self._clock() - since < AGENT_SESSION_SECONDS
 
-    def expired(self, openid: str) -> bool:
-        """True once, when the follower's agent session has run past WeChat's 30 minutes."""
-        since = self._started.get(openid)
+    async def expired(self, openid: str) -> bool:
+        """True once, on one instance, when the follower's agent session has run past WeChat's 30 minutes."""
+        since = await self._since(openid)
         if since is None or self._clock() - since < AGENT_SESSION_SECONDS:
             return False
-        self.ended(openid)
-        return True
+        return await self.ended(openid)
+
+    async def _since(self, openid: str) -> Optional[float]:
+        if self._redis is None:
+            return self._started.get(openid)
+        raw = await off_loop(lambda: self._redis.get(self._key(openid)))
+        return float(raw) if raw is not None else None
+
+    @staticmethod
+    def _key(openid: str) -> str:
+        return f"wechat:agent:{openid}"

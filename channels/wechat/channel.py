@@ -69,7 +69,7 @@ class WeChatInput(InputChannel):
 
             session = RedisStorage(redis, prefix="wechat:token")
         self.sender = CustomerServiceSender(settings, session)
-        self.agent_sessions = AgentSessions()
+        self.agent_sessions = AgentSessions(redis_client=redis)
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -134,7 +134,7 @@ class WeChatInput(InputChannel):
                 await self.ledger.settle(key, "")
             return ""
         if inbound.action == AGENT_DONE:
-            self.agent_sessions.ended(inbound.openid)
+            await self.agent_sessions.ended(inbound.openid)
             await self._resume(request, inbound.openid)
             await self.ledger.settle(key, "")
             return ""
@@ -143,9 +143,9 @@ class WeChatInput(InputChannel):
             await self.ledger.settle(key, reply)
             return reply
 
-        if self.agent_sessions.expired(inbound.openid):
+        if await self.agent_sessions.expired(inbound.openid):
             await self._resume(request, inbound.openid)
-        if inbound.is_user_message and self.agent_sessions.active(inbound.openid):
+        if inbound.is_user_message and await self.agent_sessions.active(inbound.openid):
             # Waiting for or talking to a human agent: pass the message on to WeChat's agents, bot stays quiet.
             reply, _ = passive_reply_xml(RenderedTurn(handoff=True), inbound.openid, inbound.account)
             await self.ledger.settle(key, reply)
@@ -170,7 +170,7 @@ class WeChatInput(InputChannel):
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
         await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
-            self.agent_sessions.started(inbound.openid)
+            await self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
         await self.ledger.settle(key, reply)
         if not leftover.is_empty:
@@ -186,7 +186,7 @@ class WeChatInput(InputChannel):
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
         await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
-            self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
+            await self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)
         delivery = await self.sender.deliver(bodies)
         log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)

@@ -72,15 +72,15 @@ class RedisReplyLedger(ReplyLedger):
         self._prefix = prefix
 
     async def claim(self, key: str) -> bool:
-        return bool(await _off_loop(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
+        return bool(await off_loop(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
 
     async def settle(self, key: str, reply_xml: str) -> None:
-        await _off_loop(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
+        await off_loop(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
 
     async def wait(self, key: str, timeout: float) -> Optional[str]:
         deadline = time.monotonic() + max(timeout, 0)
         while True:
-            value = await _off_loop(lambda: self._redis.get(self._prefix + key))
+            value = await off_loop(lambda: self._redis.get(self._prefix + key))
             if value is None:
                 return None
             text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -105,9 +105,9 @@ class ButtonChoices:
             key = f"wechat:buttons:{openid}"
             if payloads:
                 value = json.dumps(payloads, ensure_ascii=False)
-                await _off_loop(lambda: self._redis.set(key, value, ex=self._ttl))
+                await off_loop(lambda: self._redis.set(key, value, ex=self._ttl))
             else:
-                await _off_loop(lambda: self._redis.delete(key))
+                await off_loop(lambda: self._redis.delete(key))
             return
         if payloads:
             self._memory[openid] = (self._clock() + self._ttl, payloads)
@@ -119,7 +119,7 @@ class ButtonChoices:
         if not choice.isdigit():
             return None
         if self._redis is not None:
-            raw = await _off_loop(lambda: self._redis.get(f"wechat:buttons:{openid}"))
+            raw = await off_loop(lambda: self._redis.get(f"wechat:buttons:{openid}"))
             payloads = json.loads(raw) if raw else {}
         else:
             expires, payloads = self._memory.get(openid, (0.0, {}))
@@ -128,7 +128,7 @@ class ButtonChoices:
         return payloads.get(choice)
 
 
-async def _off_loop(call):  # type: ignore[no-untyped-def]
+async def off_loop(call):  # type: ignore[no-untyped-def]
     """Redis calls are synchronous: run them in the default executor, never on the event loop."""
     return await asyncio.get_running_loop().run_in_executor(None, call)
 

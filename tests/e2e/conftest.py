@@ -1,5 +1,8 @@
+import os
+import shutil
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterator, Optional
 
 import pytest
 
@@ -8,6 +11,7 @@ from bot.devstack import RunningBot, start_bot
 if TYPE_CHECKING:
     from bot.wechat_sim.api import FakeWeChatApi
     from bot.wechat_sim.platform import WeChatPlatform
+    from tests.e2e.action_proxy import ActionProxy
 
 
 def always_open_handoff_rules(workdir) -> str:
@@ -48,17 +52,23 @@ class WeChatBot:
     bot: RunningBot
     api: "FakeWeChatApi"
     database_url: str
+    proxy: "ActionProxy"
+
+    def stop(self) -> None:
+        self.bot.stop()
+        self.proxy.stop()
+        self.api.stop()
 
     @property
     def webhook(self) -> str:
         return f"{self.bot.url}/webhooks/wechat/webhook"
 
     def platform(self, mode: str = "safe", aes_key: str = WECHAT_AES_KEY, app_id: str = WECHAT_APP_ID,
-                 token: str = WECHAT_TOKEN, attempts: int = 3) -> "WeChatPlatform":
+                 token: str = WECHAT_TOKEN, attempts: int = 3, keep_alive: bool = True) -> "WeChatPlatform":
         from bot.wechat_sim.platform import AccountConfig, WeChatPlatform
 
         config = AccountConfig(url=self.webhook, token=token, app_id=app_id, encoding_aes_key=aes_key, mode=mode)
-        return WeChatPlatform(config, attempts=attempts)
+        return WeChatPlatform(config, attempts=attempts, keep_alive=keep_alive)
 
     def user_turns(self, openid: str) -> int:
         """How many user messages Rasa's tracker store holds for this follower."""
@@ -70,13 +80,11 @@ class WeChatBot:
             ).fetchone()[0]
 
 
-@pytest.fixture(scope="session")
-def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
+def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] = None) -> WeChatBot:
     from bot.demo.seed import seed
     from bot.wechat_sim.api import FakeWeChatApi
     from tests.e2e.action_proxy import ActionProxy
 
-    workdir = tmp_path_factory.mktemp("wechat-bot")
     database_url = f"sqlite:///{workdir}/backends.db"
     seed(database_url)
     api = FakeWeChatApi(WECHAT_APP_ID, WECHAT_APP_SECRET).start()
@@ -86,15 +94,48 @@ def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
         "channels.wechat.WeChatInput": {
             "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET,
             "encoding_aes_key": WECHAT_AES_KEY, "previous_encoding_aes_key": WECHAT_OLD_AES_KEY,
-            "api_base_url": api.base_url, "reply_budget_seconds": 4.0,
+            "api_base_url": api.base_url, "reply_budget_seconds": 4.0, "redis_url": redis_url,
         },
     }
     clean_env = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
                                        "WECHAT_PREVIOUS_ENCODING_AES_KEY", "WECHAT_API_BASE_URL", "WECHAT_REDIS_URL")}
     clean_env["BOT_SMS_INBOX"] = str(workdir / "sms.jsonl")
     clean_env["BOT_HANDOFF_RULES"] = always_open_handoff_rules(workdir)
-    bot = start_bot(workdir, database_url, credentials, env=clean_env, action_url_for=proxy.url_for)
-    yield WeChatBot(bot, api, database_url)
+    try:
+        bot = start_bot(workdir, database_url, credentials, env=clean_env, action_url_for=proxy.url_for,
+                        workers=workers, redis_url=redis_url)
+    except Exception:
+        proxy.stop()
+        api.stop()
+        raise
+    return WeChatBot(bot, api, database_url, proxy)
+
+
+@pytest.fixture(scope="session")
+def wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
+    bot = _start_wechat_bot(tmp_path_factory.mktemp("wechat-bot"))
+    yield bot
     bot.stop()
-    proxy.stop()
-    api.stop()
+
+
+@pytest.fixture(scope="session")
+def scaled_wechat_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
+    """Two Rasa workers (processes) behind one port, sharing Rasa's lock store and the channel's stores in a
+    throwaway Redis: the deployment that uses both cores, and the stand-in for several instances."""
+    from bot.devstack import start_redis
+
+    if shutil.which("redis-server") is None:
+        reason = "redis-server is not installed (apt-get install redis-server); .ci/run installs it"
+        if os.environ.get("BOT_TEST_REQUIRE_REDIS"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    workdir = tmp_path_factory.mktemp("scaled-wechat-bot")
+    redis = start_redis(workdir)
+    try:
+        bot = _start_wechat_bot(workdir, workers=2, redis_url=redis.url)
+    except Exception:
+        redis.stop()
+        raise
+    yield bot
+    bot.stop()
+    redis.stop()
