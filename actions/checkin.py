@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import abc
 import re
-from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -20,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.choices import choices_from_buttons
 from actions.common import bound_customer
+from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
 from bot.backends.crm import FlightBooking
@@ -46,10 +46,6 @@ _YES = ("确认", "确定", "同意", "可以", "是", "好", "没问题", "符�
 _NO = ("不", "否", "换", "算了", "no")
 
 
-def _now() -> datetime:
-    return datetime.now()
-
-
 def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
     crm = get_crm()
     if len(identifier) == 18:
@@ -62,7 +58,7 @@ def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
 
 def _open_bookings(bookings: List[FlightBooking]) -> List[FlightBooking]:
     rules = load_checkin_rules()
-    return [b for b in bookings if rules.window_state(b.flight, _now()) == OPEN]
+    return [b for b in bookings if rules.window_state(b.flight, clock.now()) == OPEN]
 
 
 def _flight_line(booking: FlightBooking) -> str:
@@ -133,7 +129,7 @@ class ValidateCheckinForm(FormValidationAction):
             return {"checkin_id": None, "checkin_surname": None}
         result: Dict[Text, Any] = {"checkin_surname": matched}
         rules = load_checkin_rules()
-        open_ones = [b for b in bookings if rules.window_state(b.flight, _now()) == OPEN]
+        open_ones = [b for b in bookings if rules.window_state(b.flight, clock.now()) == OPEN]
         if tracker.get_slot("checkin_mode") == "change":
             changeable = [b for b in open_ones if b.checked_in_at]
             if not changeable:
@@ -144,7 +140,7 @@ class ValidateCheckinForm(FormValidationAction):
                 return result
             open_ones = changeable
         for booking in bookings:
-            state = rules.window_state(booking.flight, _now())
+            state = rules.window_state(booking.flight, clock.now())
             if state == NOT_YET:
                 dispatcher.utter_message(**reply("window_not_open", flight=_flight_line(booking), opens=f"{rules.opens_at(booking.flight):%m月%d日 %H:%M}"))
             elif state == CLOSED:
@@ -307,11 +303,11 @@ class ActionIssueBoardingPass(Action):
         done = _reset("seat_request", "exit_row_ok", "checkin_confirm", "checkin_mode", "requested_slot")
         if seat in (None, NOTHING) or booking is None:
             return done
-        if load_checkin_rules().window_state(booking.flight, _now()) != OPEN:
+        if load_checkin_rules().window_state(booking.flight, clock.now()) != OPEN:
             dispatcher.utter_message(**reply("window_closed", flight=_flight_line(booking)))
             return done
         try:
-            issued = get_checkin().check_in(booking.booking_id, seat, _now())
+            issued = get_checkin().check_in(booking.booking_id, seat, clock.now())
         except SeatTaken:
             dispatcher.utter_message(**reply("seat_just_taken", seat=seat))
             return _reset("seat_request", "exit_row_ok", "checkin_confirm") + [FollowupAction("checkin_form")]
@@ -362,7 +358,7 @@ class ActionConfirmCancelCheckIn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         rules = load_checkin_rules()
-        cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, _now()) == OPEN]
+        cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, clock.now()) == OPEN]
         if not cancellable:
             dispatcher.utter_message(**reply("nothing_to_cancel_check_in"))
             return [SlotSet("checkin_to_cancel", None)]

@@ -7,7 +7,6 @@ explanation; check_fix → the follower checks after a remote repair; ticket →
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -18,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.choices import choices_from_buttons
 from actions.common import bound_customer, latest_text
 from actions.follower import latest_user_metadata
+from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
 from bot.backends.crm import BroadbandLine, Customer
 from bot.backends.diagnostics import AREA_OUTAGE, ARREARS, REMOTELY_FIXABLE
@@ -167,7 +167,7 @@ class ActionAskVisitSlot(Action):
         return "action_ask_visit_slot"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), datetime.now())
+        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
         options = "\n".join(f"{i}. {slot.label}" for i, slot in enumerate(slots, start=1))
         dispatcher.utter_message(**reply("ask_visit_slot", options=options))
         return []
@@ -178,7 +178,7 @@ class ValidateVisitSlotForm(FormValidationAction):
         return "validate_visit_slot_form"
 
     async def validate_visit_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), datetime.now())
+        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
         text = str(value or "").strip()
         number = _NUMBER.match(text)
         if number and 1 <= int(number.group(1)) <= len(slots):
@@ -195,12 +195,12 @@ class ActionCreateTicket(Action):
         customer = bound_customer(tracker)
         line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
         starts = tracker.get_slot("visit_slot")
-        slot = next((s for s in get_repairs().visit_slots(line.line_id, datetime.now()) if s.starts.isoformat() == starts), None) if line else None
+        slot = next((s for s in get_repairs().visit_slots(line.line_id, clock.now()) if s.starts.isoformat() == starts), None) if line else None
         if line is None or slot is None:
             dispatcher.utter_message(**reply("visit_slot_expired"))
             return [SlotSet("visit_slot", None)]
         result = get_repairs().open_ticket(line.line_id, tracker.get_slot("fault_symptom") or "其他", slot,
-                                           tracker.get_slot("fault_photo"), datetime.now())
+                                           tracker.get_slot("fault_photo"), clock.now())
         ticket = result.ticket
         if result.created:
             dispatcher.utter_message(**reply("ticket_created", ticket_no=ticket.ticket_no, slot=slot.label,

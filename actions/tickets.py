@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -13,6 +12,7 @@ from rasa_sdk.types import DomainDict
 from actions.choices import choices_from_buttons
 from actions.common import bound_customer, entity_value, latest_text
 from actions.queries import BoundQueryAction
+from bot import clock
 from bot.backends import get_crm, get_repairs
 from bot.backends.crm import Customer, FaultTicket
 from bot.replies import reply
@@ -88,7 +88,7 @@ class ActionUrgeTicket(BoundQueryAction):
         ticket = _target(customer, tracker, dispatcher)
         if ticket is None:
             return
-        result = get_repairs().urge(ticket.ticket_no, datetime.now())
+        result = get_repairs().urge(ticket.ticket_no, clock.now())
         if result.accepted:
             dispatcher.utter_message(**reply("ticket_urged", ticket_no=ticket.ticket_no))
         elif result.next_allowed:

@@ -67,35 +67,25 @@ def run_load(followers: int, rounds: int, talk: Callable[[str, str], Tuple[float
     return time.monotonic() - started, latencies, failures[0]
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--followers", type=int, default=20)
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="faq")
-    parser.add_argument("--tracker-store", choices=("sqlite", "memory"), default="sqlite",
-                        help="memory: Rasa's in-memory tracker store, to separate storage cost from dialogue cost")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="Rasa worker processes; more than 1 starts a throwaway redis-server for Rasa's lock "
-                             "store and the channel's shared stores (the scaled deployment, README)")
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+def measure(channel: str, conversation: List[str], args: argparse.Namespace) -> Tuple[float, float, float, float, float, int, int]:
+    """Start a fresh bot, warm it up through both channels, then load it through `channel` only."""
+    workdir = Path(tempfile.mkdtemp(prefix=f"bench-{channel}-"))
     database_url = f"sqlite:///{workdir}/backends.db"
     seed(database_url)
-    redis = start_redis(workdir) if args.workers > 1 else None
+    redis = start_redis(workdir) if args.workers > 1 or args.tracker_store == "redis" else None
     api = FakeWeChatApi(APP_ID, SECRET).start()
     credentials = {"rest": None, "channels.wechat.WeChatInput": {
         "token": TOKEN, "app_id": APP_ID, "app_secret": SECRET, "encoding_aes_key": AES_KEY,
         "api_base_url": api.base_url, "reply_budget_seconds": BUDGET, "redis_url": redis.url if redis else None}}
-    bot = start_bot(workdir, database_url, credentials, tracker_store=args.tracker_store, workers=args.workers,
-                    redis_url=redis.url if redis else None)
+    try:
+        bot = start_bot(workdir, database_url, credentials, tracker_store=args.tracker_store, workers=args.workers,
+                        redis_url=redis.url if redis else None)
+    except Exception:
+        api.stop()
+        if redis:
+            redis.stop()
+        raise
     http = threading.local()
-
-    def session() -> requests.Session:
-        if not hasattr(http, "session"):
-            http.session = requests.Session()
-        return http.session
-
     platforms = threading.local()
 
     def wechat(sender: str, text: str) -> Tuple[float, bool]:
@@ -108,25 +98,43 @@ def main() -> int:
         return result.seconds, result.accepted and result.reply is not None and result.seconds <= BUDGET + 0.5
 
     def rest(sender: str, text: str) -> Tuple[float, bool]:
+        if not hasattr(http, "session"):
+            http.session = requests.Session()
         started = time.monotonic()
-        answer = session().post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
+        answer = http.session.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
         return time.monotonic() - started, answer.status_code == 200 and bool(answer.json())
 
     try:
-        conversation = CONVERSATIONS[args.conversation]
-        run_load(2, 1, rest, conversation)      # warm-up: model, action server and connections
+        run_load(2, 1, rest, conversation)  # warm-up: model, action server and connections
         run_load(2, 1, wechat, conversation)
-        rows = []
-        for name, talk in (("REST", rest), ("WeChat (safe mode)", wechat)):
-            wall, latencies, failures = run_load(args.followers, args.rounds, talk, conversation)
-            rows.append((name, len(latencies) / wall, percentile(latencies, 0.5), percentile(latencies, 0.95),
-                         percentile(latencies, 0.99), max(latencies), failures, len(latencies)))
+        wall, latencies, failures = run_load(args.followers, args.rounds, rest if channel == "rest" else wechat, conversation)
     finally:
         bot.stop()
         api.stop()
         if redis:
             redis.stop()
+    return (len(latencies) / wall, percentile(latencies, 0.5), percentile(latencies, 0.95), percentile(latencies, 0.99),
+            max(latencies), failures, len(latencies))
 
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--followers", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--conversation", choices=sorted(CONVERSATIONS), default="faq")
+    parser.add_argument("--tracker-store", choices=("sqlite", "memory", "redis"), default="sqlite",
+                        help="memory: Rasa's in-memory tracker store, to separate storage cost from dialogue cost")
+    parser.add_argument("--workers", type=int, default=1,
+                        help="Rasa worker processes; more than 1 starts a throwaway redis-server for Rasa's lock "
+                             "store and the channel's shared stores (the scaled deployment, README)")
+    args = parser.parse_args()
+
+    conversation = CONVERSATIONS[args.conversation]
+    rows = []
+    # Each channel is measured on a freshly started bot (new databases, new processes): measured one after the
+    # other on one bot, the second channel's figures depended on what the first had left behind.
+    for name, channel in (("REST", "rest"), ("WeChat (safe mode)", "wechat")):
+        rows.append((name, *measure(channel, conversation, args)))
     print(f"conversation '{args.conversation}' {conversation}: {args.followers} concurrent followers × {args.rounds} rounds, "
           f"{args.workers} Rasa worker(s), {args.tracker_store} tracker store, passive-reply budget {BUDGET} s\n")
     print("| channel | messages/s | p50 ms | p95 ms | p99 ms | max ms | late or rejected |")

@@ -131,6 +131,10 @@ def start_bot(
     endpoints["action_endpoint"]["url"] = action_url_for(actions_webhook) if action_url_for else actions_webhook
     if tracker_store == "memory":
         endpoints.pop("tracker_store")
+    elif tracker_store == "redis":
+        if not redis_url:
+            raise ValueError("a Redis tracker store needs redis_url")
+        endpoints["tracker_store"] = {**redis_lock_store(redis_url), "key_prefix": "tracker"}
     else:
         endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
     if redis_url:

@@ -6,13 +6,13 @@ without one; either way the channel appends ConversationResumed so the bot answe
 """
 from __future__ import annotations
 
+import enum
 import time
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict
 
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
-from channels.wechat.stores import off_loop
 
 AGENT_SESSION_SECONDS = 30 * 60
 
@@ -31,15 +31,21 @@ async def resume_conversation(agent: Any, sender_id: str) -> bool:
         return True
 
 
+class AgentState(enum.Enum):
+    NONE = "none"  # the bot answers
+    ACTIVE = "active"  # waiting for or talking to a human agent: WeChat's agents get the message
+    EXPIRED = "expired"  # WeChat's 30 minutes are over: resume the conversation (reported once)
+
+
 class AgentSessions:
     """Followers handed to a human agent, and since when.
 
-    In-process by default; in Redis when the channel has `redis_url`, so every bot instance (and every Sanic
-    worker) transfers the follower's messages and resumes the conversation after WeChat's 30 minutes.
-    Times are wall-clock seconds because instances share them.
+    In-process by default; in Redis (an asyncio client) when the channel has `redis_url`, so every bot
+    instance and every Sanic worker transfers the follower's messages and resumes the conversation after
+    WeChat's 30 minutes. Times are wall-clock seconds because instances share them.
     """
 
-    # A record outlives WeChat's 30 minutes so `expired` can still fire; Rasa's 60-minute session expiry
+    # A record outlives WeChat's 30 minutes so EXPIRED can still be seen; Rasa's 60-minute session expiry
     # un-pauses a conversation on its own after that, so the record is not needed longer.
     RECORD_TTL_SECONDS = 2 * 60 * 60
 
@@ -52,31 +58,27 @@ class AgentSessions:
         now = self._clock()
         if self._redis is None:
             self._started[openid] = now
-            return
-        await off_loop(lambda: self._redis.set(self._key(openid), repr(now), ex=self.RECORD_TTL_SECONDS))
+        else:
+            await self._redis.set(self._key(openid), repr(now), ex=self.RECORD_TTL_SECONDS)
 
     async def ended(self, openid: str) -> bool:
-        """Forget the session; True when there was one (so only one instance acts on its end)."""
+        """Forget the session; True when there was one, so only one instance acts on its end."""
         if self._redis is None:
             return self._started.pop(openid, None) is not None
-        return bool(await off_loop(lambda: self._redis.delete(self._key(openid))))
+        return bool(await self._redis.delete(self._key(openid)))
 
-    async def active(self, openid: str) -> bool:
-        since = await self._since(openid)
-        return since is not None and self._clock() - since < AGENT_SESSION_SECONDS
-
-    async def expired(self, openid: str) -> bool:
-        """True once, on one instance, when the follower's agent session has run past WeChat's 30 minutes."""
-        since = await self._since(openid)
-        if since is None or self._clock() - since < AGENT_SESSION_SECONDS:
-            return False
-        return await self.ended(openid)
-
-    async def _since(self, openid: str) -> Optional[float]:
+    async def state(self, openid: str) -> AgentState:
+        """One lookup per message. EXPIRED is returned once, on one instance, and ends the session."""
         if self._redis is None:
-            return self._started.get(openid)
-        raw = await off_loop(lambda: self._redis.get(self._key(openid)))
-        return float(raw) if raw is not None else None
+            since = self._started.get(openid)
+        else:
+            raw = await self._redis.get(self._key(openid))
+            since = float(raw) if raw is not None else None
+        if since is None:
+            return AgentState.NONE
+        if self._clock() - since < AGENT_SESSION_SECONDS:
+            return AgentState.ACTIVE
+        return AgentState.EXPIRED if await self.ended(openid) else AgentState.NONE
 
     @staticmethod
     def _key(openid: str) -> str:

@@ -18,7 +18,7 @@ from sanic.response import HTTPResponse
 from bot.logs import log_event
 from channels.wechat.content import ChannelContent, load_content
 from channels.wechat.customer_service import CustomerServiceSender
-from channels.wechat.agent_sessions import AgentSessions, resume_conversation
+from channels.wechat.agent_sessions import AgentSessions, AgentState, resume_conversation
 from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import RejectedRequest, RequestGuard
@@ -58,18 +58,20 @@ class WeChatInput(InputChannel):
         self.settings = settings
         self.content = content or load_content()
         self.guard = RequestGuard(settings)
-        redis = redis_client(settings.redis_url) if settings.redis_url else None
+        shared = redis_client(settings.redis_url) if settings.redis_url else None  # asyncio client
         self.ledger: ReplyLedger = (
-            RedisReplyLedger(redis, settings.dedupe_ttl_seconds) if redis else MemoryReplyLedger(settings.dedupe_ttl_seconds)
+            RedisReplyLedger(shared, settings.dedupe_ttl_seconds) if shared else MemoryReplyLedger(settings.dedupe_ttl_seconds)
         )
-        self.buttons = ButtonChoices(redis_client=redis)
-        session = None
-        if redis is not None:
+        self.buttons = ButtonChoices(redis_client=shared)
+        self.agent_sessions = AgentSessions(redis_client=shared)
+        token_storage = None
+        if settings.redis_url:
+            import redis
             from wechatpy.session.redisstorage import RedisStorage
 
-            session = RedisStorage(redis, prefix="wechat:token")
-        self.sender = CustomerServiceSender(settings, session)
-        self.agent_sessions = AgentSessions(redis_client=redis)
+            # wechatpy's token storage is synchronous; the sender calls it from its executor threads.
+            token_storage = RedisStorage(redis.Redis.from_url(settings.redis_url), prefix="wechat:token")
+        self.sender = CustomerServiceSender(settings, token_storage)
         self._background: set = set()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
@@ -143,9 +145,10 @@ class WeChatInput(InputChannel):
             await self.ledger.settle(key, reply)
             return reply
 
-        if await self.agent_sessions.expired(inbound.openid):
+        agent_state = await self.agent_sessions.state(inbound.openid)
+        if agent_state is AgentState.EXPIRED:
             await self._resume(request, inbound.openid)
-        if inbound.is_user_message and await self.agent_sessions.active(inbound.openid):
+        if inbound.is_user_message and agent_state is AgentState.ACTIVE:
             # Waiting for or talking to a human agent: pass the message on to WeChat's agents, bot stays quiet.
             reply, _ = passive_reply_xml(RenderedTurn(handoff=True), inbound.openid, inbound.account)
             await self.ledger.settle(key, reply)

@@ -1,7 +1,8 @@
 """State shared by every request of the channel: retry de-duplication, numbered-button choices, tokens.
 
-In-process by default; Redis when `redis_url` is configured, so several bot instances behind a load
-balancer see the same retries, the same button menus and one access token (no token ping-pong).
+In-process by default; Redis when `redis_url` is configured, so several bot instances (or Sanic workers)
+see the same retries and the same button menus. These stores take an asyncio Redis client (`redis.asyncio`):
+a message costs a few Redis round trips, which must not block the event loop nor hop through threads.
 """
 from __future__ import annotations
 
@@ -72,15 +73,15 @@ class RedisReplyLedger(ReplyLedger):
         self._prefix = prefix
 
     async def claim(self, key: str) -> bool:
-        return bool(await off_loop(lambda: self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl)))
+        return bool(await self._redis.set(self._prefix + key, PENDING, nx=True, ex=self._ttl))
 
     async def settle(self, key: str, reply_xml: str) -> None:
-        await off_loop(lambda: self._redis.set(self._prefix + key, reply_xml, ex=self._ttl))
+        await self._redis.set(self._prefix + key, reply_xml, ex=self._ttl)
 
     async def wait(self, key: str, timeout: float) -> Optional[str]:
         deadline = time.monotonic() + max(timeout, 0)
         while True:
-            value = await off_loop(lambda: self._redis.get(self._prefix + key))
+            value = await self._redis.get(self._prefix + key)
             if value is None:
                 return None
             text = value.decode("utf-8") if isinstance(value, bytes) else value
@@ -104,10 +105,9 @@ class ButtonChoices:
         if self._redis is not None:
             key = f"wechat:buttons:{openid}"
             if payloads:
-                value = json.dumps(payloads, ensure_ascii=False)
-                await off_loop(lambda: self._redis.set(key, value, ex=self._ttl))
+                await self._redis.set(key, json.dumps(payloads, ensure_ascii=False), ex=self._ttl)
             else:
-                await off_loop(lambda: self._redis.delete(key))
+                await self._redis.delete(key)
             return
         if payloads:
             self._memory[openid] = (self._clock() + self._ttl, payloads)
@@ -119,7 +119,7 @@ class ButtonChoices:
         if not choice.isdigit():
             return None
         if self._redis is not None:
-            raw = await off_loop(lambda: self._redis.get(f"wechat:buttons:{openid}"))
+            raw = await self._redis.get(f"wechat:buttons:{openid}")
             payloads = json.loads(raw) if raw else {}
         else:
             expires, payloads = self._memory.get(openid, (0.0, {}))
@@ -128,12 +128,8 @@ class ButtonChoices:
         return payloads.get(choice)
 
 
-async def off_loop(call):  # type: ignore[no-untyped-def]
-    """Redis calls are synchronous: run them in the default executor, never on the event loop."""
-    return await asyncio.get_running_loop().run_in_executor(None, call)
-
-
 def redis_client(url: str):  # type: ignore[no-untyped-def]
-    import redis
+    """An asyncio Redis client; it connects lazily, inside whichever event loop (and worker process) uses it."""
+    import redis.asyncio
 
-    return redis.Redis.from_url(url)
+    return redis.asyncio.Redis.from_url(url)

@@ -73,3 +73,12 @@ def last_sms_code(mobile: str) -> str:
 @pytest.fixture(autouse=True)
 def _backends(configured_backends: str) -> str:
     return configured_backends
+
+
+@pytest.fixture(autouse=True)
+def _clock_at_seeding_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The demo data is seeded relative to FIXED_NOW; the actions must see the same moment, whatever the date."""
+    from bot import clock
+    from tests.conftest import FIXED_NOW
+
+    monkeypatch.setattr(clock, "now", lambda: FIXED_NOW)

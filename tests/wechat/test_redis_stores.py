@@ -8,8 +8,8 @@ from channels.wechat.stores import ButtonChoices, RedisReplyLedger
 
 def test_a_retry_on_another_instance_waits_for_the_first_instances_reply() -> None:
     server = fakeredis.FakeServer()
-    instance_a = RedisReplyLedger(fakeredis.FakeRedis(server=server), ttl_seconds=60)
-    instance_b = RedisReplyLedger(fakeredis.FakeRedis(server=server), ttl_seconds=60)
+    instance_a = RedisReplyLedger(fakeredis.FakeAsyncRedis(server=server), ttl_seconds=60)
+    instance_b = RedisReplyLedger(fakeredis.FakeAsyncRedis(server=server), ttl_seconds=60)
 
     async def scenario():
         assert await instance_a.claim("m|gh|1") is True
@@ -23,7 +23,7 @@ def test_a_retry_on_another_instance_waits_for_the_first_instances_reply() -> No
 
 
 def test_a_retry_without_a_settled_reply_gives_up_at_its_budget() -> None:
-    ledger = RedisReplyLedger(fakeredis.FakeRedis(), ttl_seconds=60)
+    ledger = RedisReplyLedger(fakeredis.FakeAsyncRedis(), ttl_seconds=60)
 
     async def scenario():
         await ledger.claim("k")
@@ -33,7 +33,7 @@ def test_a_retry_without_a_settled_reply_gives_up_at_its_budget() -> None:
 
 
 def test_an_empty_settled_reply_is_distinguished_from_pending() -> None:
-    ledger = RedisReplyLedger(fakeredis.FakeRedis(), ttl_seconds=60)
+    ledger = RedisReplyLedger(fakeredis.FakeAsyncRedis(), ttl_seconds=60)
 
     async def scenario():
         await ledger.claim("k")
@@ -47,8 +47,8 @@ def test_button_menus_are_shared_between_instances() -> None:
     server = fakeredis.FakeServer()
 
     async def scenario():
-        await ButtonChoices(redis_client=fakeredis.FakeRedis(server=server)).remember("o-1", {"1": "/greet"})
-        return await ButtonChoices(redis_client=fakeredis.FakeRedis(server=server)).payload_for("o-1", "1")
+        await ButtonChoices(redis_client=fakeredis.FakeAsyncRedis(server=server)).remember("o-1", {"1": "/greet"})
+        return await ButtonChoices(redis_client=fakeredis.FakeAsyncRedis(server=server)).payload_for("o-1", "1")
 
     assert asyncio.run(scenario()) == "/greet"
 
