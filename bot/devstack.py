@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Callable, Dict, List, Optional
 from urllib.parse import urlparse
 
+import redis
 import requests
 import yaml
 
@@ -65,26 +66,26 @@ def start_redis(workdir: Path) -> RunningRedis:
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
         stdout=log.open("wb"), stderr=subprocess.STDOUT,
     )
+    url = f"redis://127.0.0.1:{port}/0"
+    client = redis.Redis.from_url(url, socket_connect_timeout=1)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"redis-server exited early:\n{log.read_text(errors='replace')[-2000:]}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                if sock.recv(16).startswith(b"+PONG"):
-                    return RunningRedis(f"redis://127.0.0.1:{port}/0", process)
-        except OSError:
+            if client.ping():
+                return RunningRedis(url, process)
+        except redis.ConnectionError:
             time.sleep(0.2)
     process.kill()
     raise RuntimeError(f"redis-server on port {port} did not answer within 20 s")
 
 
-def redis_lock_store(redis_url: str) -> Dict:
-    """Rasa's `lock_store` endpoint for a redis:// URL (Rasa wants host, port and db separately)."""
+def redis_endpoint(redis_url: str, key_prefix: str) -> Dict:
+    """A Rasa lock- or tracker-store endpoint for a redis:// URL (Rasa wants host, port and db separately)."""
     parsed = urlparse(redis_url)
     return {"type": "redis", "url": parsed.hostname or "127.0.0.1", "port": parsed.port or 6379,
-            "db": int(parsed.path.strip("/") or 0), "key_prefix": "bot"}
+            "db": int(parsed.path.strip("/") or 0), "key_prefix": key_prefix}
 
 
 @dataclass
@@ -134,11 +135,11 @@ def start_bot(
     elif tracker_store == "redis":
         if not redis_url:
             raise ValueError("a Redis tracker store needs redis_url")
-        endpoints["tracker_store"] = {**redis_lock_store(redis_url), "key_prefix": "tracker"}
+        endpoints["tracker_store"] = redis_endpoint(redis_url, "tracker")
     else:
         endpoints["tracker_store"]["db"] = str(workdir / "tracker.db")
     if redis_url:
-        endpoints["lock_store"] = redis_lock_store(redis_url)
+        endpoints["lock_store"] = redis_endpoint(redis_url, "bot")
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     (workdir / "credentials.yml").write_text(
         yaml.safe_dump(credentials if credentials is not None else {"rest": None}, allow_unicode=True), encoding="utf-8"

@@ -13,7 +13,6 @@ from typing import Any, Callable, Dict
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, ConversationResumed
 
-
 AGENT_SESSION_SECONDS = 30 * 60
 
 
