@@ -25,9 +25,9 @@ from actions.queries import (
     BoundQueryAction,
 )
 from actions.tickets import ActionQueryTicket, ActionRateTicket, ActionUrgeTicket
+from bot import clock
 from bot.backends import get_crm, get_verification
 from bot.privacy import mask_mobile, mask_name
-from bot.replies import reply
 from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG
 
 VERIFIED_SLOT_VALUE = "verified"
@@ -45,7 +45,7 @@ _CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
 
 
 def _locked_reply(dispatcher: CollectingDispatcher, until: datetime) -> None:
-    dispatcher.utter_message(**reply("bind_locked", until=f"{until:%H:%M}"))
+    dispatcher.utter_message(response="utter_bind_locked", until=f"{until:%H:%M}")
 
 
 class ValidateBindAccountForm(FormValidationAction):
@@ -60,13 +60,13 @@ class ValidateBindAccountForm(FormValidationAction):
         if not found:
             digits = "".join(_DIGITS.findall(text))
             if digits and len(digits) != 11:
-                dispatcher.utter_message(**reply("phone_wrong_length", length=len(digits)))
+                dispatcher.utter_message(response="utter_phone_wrong_length", length=len(digits))
             else:
-                dispatcher.utter_message(**reply("phone_invalid"))
+                dispatcher.utter_message(response="utter_phone_invalid")
             return {"phone_number": None}
         mobile = found.group(0)
         if get_crm().customer_by_mobile(mobile) is None:
-            dispatcher.utter_message(**reply("phone_not_customer", masked_mobile=mask_mobile(mobile)))
+            dispatcher.utter_message(response="utter_phone_not_customer", masked_mobile=mask_mobile(mobile))
             return {"phone_number": None}
         verification = get_verification()
         wait_until = verification.send_code(tracker.sender_id, mobile)
@@ -75,8 +75,8 @@ class ValidateBindAccountForm(FormValidationAction):
             if locked:
                 _locked_reply(dispatcher, locked)
                 return {"phone_number": mobile, "verification_code": LOCKED_SLOT_VALUE}
-            seconds = max(int((wait_until - datetime.now()).total_seconds()), 1)
-            dispatcher.utter_message(**reply("code_resend_wait", seconds=seconds))
+            seconds = max(int((wait_until - clock.now()).total_seconds()), 1)
+            dispatcher.utter_message(response="utter_code_resend_wait", seconds=seconds)
         return {"phone_number": mobile}
 
     async def validate_verification_code(
@@ -84,7 +84,7 @@ class ValidateBindAccountForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         found = _CODE.search(str(value or ""))
         if not found:
-            dispatcher.utter_message(**reply("code_invalid_format"))
+            dispatcher.utter_message(response="utter_code_invalid_format")
             return {"verification_code": None}
         verification = get_verification()
         result = verification.check(tracker.sender_id, found.group(0))
@@ -94,13 +94,13 @@ class ValidateBindAccountForm(FormValidationAction):
             get_crm().bind_openid(tracker.sender_id, customer.customer_id)  # type: ignore[union-attr]
             return {"verification_code": VERIFIED_SLOT_VALUE}
         if result.outcome == WRONG:
-            dispatcher.utter_message(**reply("code_wrong", tries_left=result.tries_left))
+            dispatcher.utter_message(response="utter_code_wrong", tries_left=result.tries_left)
         elif result.outcome == LOCKED:
             _locked_reply(dispatcher, result.locked_until)  # type: ignore[arg-type]
             return {"verification_code": LOCKED_SLOT_VALUE}
         elif result.outcome in (EXPIRED, NO_CODE) and mobile:
             verification.send_code(tracker.sender_id, mobile)
-            dispatcher.utter_message(**reply("code_expired"))
+            dispatcher.utter_message(response="utter_code_expired")
         return {"verification_code": None}
 
 
@@ -111,8 +111,8 @@ class ActionAskPhoneNumber(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         current = bound_customer(tracker)
         if current is not None:
-            dispatcher.utter_message(**reply("rebind_notice", masked_mobile=mask_mobile(current.mobile)))
-        dispatcher.utter_message(**reply("ask_phone_number"))
+            dispatcher.utter_message(response="utter_rebind_notice", masked_mobile=mask_mobile(current.mobile))
+        dispatcher.utter_message(response="utter_ask_phone_number")
         return []
 
 
@@ -121,7 +121,7 @@ class ActionAskVerificationCode(Action):
         return "action_ask_verification_code"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("ask_verification_code", masked_mobile=mask_mobile(tracker.get_slot("phone_number") or "")))
+        dispatcher.utter_message(response="utter_ask_verification_code", masked_mobile=mask_mobile(tracker.get_slot("phone_number") or ""))
         return []
 
 
@@ -141,7 +141,7 @@ class ActionBindAccount(Action):
         customer = bound_customer(tracker)
         if tracker.get_slot("verification_code") != VERIFIED_SLOT_VALUE or customer is None:
             return events + [SlotSet("pending_action", None)]  # the validator already said why (locked)
-        dispatcher.utter_message(**reply("bind_success", masked_mobile=mask_mobile(customer.mobile)))
+        dispatcher.utter_message(response="utter_bind_success", masked_mobile=mask_mobile(customer.mobile))
         if pending == RESUMED_BY_RULE:
             return events + [SlotSet("pending_action", pending)]  # a rule goes back to the fault report
         events.append(SlotSet("pending_action", None))
@@ -158,7 +158,7 @@ class ActionCancelBinding(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         from rasa_sdk.events import ActiveLoop
 
-        dispatcher.utter_message(**reply("bind_cancelled"))
+        dispatcher.utter_message(response="utter_bind_cancelled")
         return [ActiveLoop(None)] + _clear_form_slots() + [SlotSet("pending_action", None)]
 
 
@@ -169,10 +169,10 @@ class ActionUnbindAccount(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            dispatcher.utter_message(**reply("not_bound"))
+            dispatcher.utter_message(response="utter_not_bound")
             return []
         get_crm().unbind_openid(tracker.sender_id)
-        dispatcher.utter_message(**reply("unbind_success", masked_mobile=mask_mobile(customer.mobile)))
+        dispatcher.utter_message(response="utter_unbind_success", masked_mobile=mask_mobile(customer.mobile))
         return []
 
 
@@ -183,8 +183,8 @@ class ActionShowBinding(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            dispatcher.utter_message(**reply("not_bound"))
+            dispatcher.utter_message(response="utter_not_bound")
         else:
-            dispatcher.utter_message(**reply("show_binding", masked_mobile=mask_mobile(customer.mobile), name=mask_name(customer.name)))
+            dispatcher.utter_message(response="utter_show_binding", masked_mobile=mask_mobile(customer.mobile), name=mask_name(customer.name))
         return []
 

@@ -17,7 +17,6 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import choices_from_buttons
 from actions.common import bound_customer
 from bot import clock
 from bot.backends import get_checkin, get_crm
@@ -36,7 +35,6 @@ from bot.checkin_rules import (
 )
 from bot.id_card import is_valid_id_card
 from bot.privacy import mask_id_card, mask_name
-from bot.replies import reply
 
 NOTHING = "none"
 FORM_SLOTS = ["checkin_id", "checkin_surname", "checkin_booking", "seat_request", "exit_row_ok", "checkin_confirm"]
@@ -103,20 +101,20 @@ class ValidateCheckinForm(FormValidationAction):
         if id_card:
             number = id_card.group(0).upper()
             if not is_valid_id_card(number):
-                dispatcher.utter_message(**reply("id_card_invalid", masked=mask_id_card(number)))
+                dispatcher.utter_message(response="utter_id_card_invalid", masked=mask_id_card(number))
                 return {"checkin_id": None}
             return {"checkin_id": number}
         ticket = _TICKET.search(text)
         if ticket:
             return {"checkin_id": ticket.group(1) + ticket.group(2)}
-        dispatcher.utter_message(**reply("checkin_id_unreadable"))
+        dispatcher.utter_message(response="utter_checkin_id_unreadable")
         return {"checkin_id": None}
 
     async def validate_checkin_surname(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = re.sub(r"[我的是姓氏叫：:，,。\s]", "", str(value or ""))
         surname = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:2]
         if not surname:
-            dispatcher.utter_message(**reply("surname_unreadable"))
+            dispatcher.utter_message(response="utter_surname_unreadable")
             return {"checkin_surname": None}
         identifier = tracker.get_slot("checkin_id") or ""
         matched = surname
@@ -125,7 +123,7 @@ class ValidateCheckinForm(FormValidationAction):
             matched = surname[:1]
             bookings = _bookings_for(identifier, matched)
         if not bookings:
-            dispatcher.utter_message(**reply("passenger_not_found"))
+            dispatcher.utter_message(response="utter_passenger_not_found")
             return {"checkin_id": None, "checkin_surname": None}
         result: Dict[Text, Any] = {"checkin_surname": matched}
         rules = load_checkin_rules()
@@ -133,7 +131,7 @@ class ValidateCheckinForm(FormValidationAction):
         if tracker.get_slot("checkin_mode") == "change":
             changeable = [b for b in open_ones if b.checked_in_at]
             if not changeable:
-                dispatcher.utter_message(**reply("nothing_to_change"))
+                dispatcher.utter_message(response="utter_nothing_to_change")
                 return {**result, **_finish_without_issuing()}
             if len(changeable) == 1:
                 result.update(self._chosen(changeable[0], dispatcher, tracker))
@@ -142,9 +140,9 @@ class ValidateCheckinForm(FormValidationAction):
         for booking in bookings:
             state = rules.window_state(booking.flight, clock.now())
             if state == NOT_YET:
-                dispatcher.utter_message(**reply("window_not_open", flight=_flight_line(booking), opens=f"{rules.opens_at(booking.flight):%m月%d日 %H:%M}"))
+                dispatcher.utter_message(response="utter_window_not_open", flight=_flight_line(booking), opens=f"{rules.opens_at(booking.flight):%m月%d日 %H:%M}")
             elif state == CLOSED:
-                dispatcher.utter_message(**reply("window_closed", flight=_flight_line(booking)))
+                dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking))
         if not open_ones:
             return {**result, **_finish_without_issuing()}
         if len(open_ones) == 1:
@@ -153,9 +151,9 @@ class ValidateCheckinForm(FormValidationAction):
 
     def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
         if booking.checked_in_at and tracker.get_slot("checkin_mode") != "change":
-            dispatcher.utter_message(**reply("already_checked_in", flight=_flight_line(booking), seat=booking.seat_no))
+            dispatcher.utter_message(response="utter_already_checked_in", flight=_flight_line(booking), seat=booking.seat_no)
             return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
-        dispatcher.utter_message(**reply("segment_chosen", flight=_flight_line(booking)))
+        dispatcher.utter_message(response="utter_segment_chosen", flight=_flight_line(booking))
         return {"checkin_booking": str(booking.booking_id)}
 
     async def validate_checkin_booking(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -167,7 +165,7 @@ class ValidateCheckinForm(FormValidationAction):
             return self._chosen(open_ones[int(text) - 1], dispatcher, tracker)
         if any(str(b.booking_id) == text for b in open_ones):
             return {"checkin_booking": text}
-        dispatcher.utter_message(**reply("segment_unknown", count=len(open_ones)))
+        dispatcher.utter_message(response="utter_segment_unknown", count=len(open_ones))
         return {"checkin_booking": None}
 
     async def validate_seat_request(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -179,32 +177,32 @@ class ValidateCheckinForm(FormValidationAction):
         seats = get_crm().seat_map(booking.flight.flight_id)
         request = read_seat_request(str(value or ""))
         if request is None:
-            dispatcher.utter_message(**reply("seat_request_unreadable"))
+            dispatcher.utter_message(response="utter_seat_request_unreadable")
             return {"seat_request": None}
         if request.kind == "specific":
             seat = next((s for s in seats if s.seat_no == request.seat_no), None)
             if seat is None:
-                dispatcher.utter_message(**reply("seat_unknown", seat=request.seat_no))
+                dispatcher.utter_message(response="utter_seat_unknown", seat=request.seat_no)
                 return {"seat_request": None}
             if not seat.is_free and seat.seat_no != booking.seat_no:
-                dispatcher.utter_message(**reply("seat_taken", seat=seat.seat_no, alternatives="、".join(nearby_free_seats(seats, seat.seat_no))))
+                dispatcher.utter_message(response="utter_seat_taken", seat=seat.seat_no, alternatives="、".join(nearby_free_seats(seats, seat.seat_no)))
                 return {"seat_request": None}
         else:
             seat = pick_seat(seats, request, load_checkin_rules(), seed=f"{booking.booking_id}")
             if seat is None:
-                dispatcher.utter_message(**reply("seat_preference_full"))
+                dispatcher.utter_message(response="utter_seat_preference_full")
                 return {"seat_request": None}
-        dispatcher.utter_message(**reply("seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no)))
+        dispatcher.utter_message(response="utter_seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no))
         return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
 
     async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         text = str(value or "")
         if any(word in text for word in _NO):
-            dispatcher.utter_message(**reply("exit_row_declined"))
+            dispatcher.utter_message(response="utter_exit_row_declined")
             return {"exit_row_ok": None, "seat_request": None}
         if any(word in text for word in _YES):
             return {"exit_row_ok": "yes"}
-        dispatcher.utter_message(**reply("yes_or_no"))
+        dispatcher.utter_message(response="utter_yes_or_no")
         return {"exit_row_ok": None}
 
     async def validate_checkin_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -215,7 +213,7 @@ class ValidateCheckinForm(FormValidationAction):
             return {"checkin_confirm": None, "seat_request": None, "exit_row_ok": None}
         if any(word in text for word in _YES):
             return {"checkin_confirm": "yes"}
-        dispatcher.utter_message(**reply("yes_or_no"))
+        dispatcher.utter_message(response="utter_yes_or_no")
         return {"checkin_confirm": None}
 
 
@@ -230,7 +228,7 @@ class _Ask(Action, abc.ABC):
         return f"action_ask_{self.slot}"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply(f"ask_{self.slot}"))
+        dispatcher.utter_message(response=f"utter_ask_{self.slot}")
         return []
 
 
@@ -247,7 +245,7 @@ class ActionAskCheckinBooking(_Ask):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         options = "\n".join(f"{i}. {_flight_line(b)}" for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1))
-        dispatcher.utter_message(**reply("ask_checkin_booking", options=options))
+        dispatcher.utter_message(response="utter_ask_checkin_booking", options=options)
         return []
 
 
@@ -259,7 +257,7 @@ class ActionAskExitRowOk(_Ask):
     slot = "exit_row_ok"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("ask_exit_row_ok", seat=tracker.get_slot("seat_request"), conditions=load_checkin_rules().exit_row_conditions))
+        dispatcher.utter_message(response="utter_ask_exit_row_ok", seat=tracker.get_slot("seat_request"), conditions=load_checkin_rules().exit_row_conditions)
         return []
 
 
@@ -268,10 +266,9 @@ class ActionAskCheckinConfirm(_Ask):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         booking = _booking(tracker)
-        message = reply("ask_checkin_confirm", flight=_flight_line(booking) if booking else "", seat=tracker.get_slot("seat_request"),
-                        passenger=mask_name(booking.passenger_name) if booking else "")
-        dispatcher.utter_message(**message)
-        return [choices_from_buttons(message["buttons"])] if message.get("buttons") else []
+        dispatcher.utter_message(response="utter_ask_checkin_confirm", flight=_flight_line(booking) if booking else "",
+                                 seat=tracker.get_slot("seat_request"), passenger=mask_name(booking.passenger_name) if booking else "")
+        return []
 
 
 def _reset(*names: str) -> List[Dict[Text, Any]]:
@@ -283,14 +280,12 @@ def send_boarding_pass(booking: FlightBooking, dispatcher: CollectingDispatcher,
     flight = booking.flight
     boarding = flight.departure - rules.boarding_before
     code = boarding_pass_code(booking)
-    values = dict(flight=flight.flight_no, route=f"{flight.origin}→{flight.destination}", date=f"{flight.departure:%Y年%m月%d日}",
+    values = dict(flight=flight.flight_no, origin=flight.origin, destination=flight.destination,
+                  year=flight.departure.year, month=flight.departure.month, day=flight.departure.day,
                   departure=f"{flight.departure:%H:%M}", gate=flight.gate, boarding=f"{boarding:%H:%M}", seat=booking.seat_no,
                   passenger=mask_name(booking.passenger_name), id_card=mask_id_card(booking.id_card), code=code)
-    dispatcher.utter_message(**reply("boarding_pass", header=reply(header)["text"], **values))
-    dispatcher.utter_message(json_message={"wechat_article": {
-        "title": f"电子登机牌 {flight.flight_no} {values['route']} 座位 {booking.seat_no}",
-        "description": f"{values['date']} {values['departure']} 起飞，{values['gate']} 登机口 {values['boarding']} 开始登机",
-        "url": f"https://example.com/boarding-pass/{code}", "picurl": "https://example.com/boarding-pass/cover.png"}})
+    dispatcher.utter_message(response=f"utter_{header}")
+    dispatcher.utter_message(response="utter_boarding_pass", **values)  # WeChat's variant is an article
 
 
 class ActionIssueBoardingPass(Action):
@@ -304,12 +299,12 @@ class ActionIssueBoardingPass(Action):
         if seat in (None, NOTHING) or booking is None:
             return done
         if load_checkin_rules().window_state(booking.flight, clock.now()) != OPEN:
-            dispatcher.utter_message(**reply("window_closed", flight=_flight_line(booking)))
+            dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking))
             return done
         try:
             issued = get_checkin().check_in(booking.booking_id, seat, clock.now())
         except SeatTaken:
-            dispatcher.utter_message(**reply("seat_just_taken", seat=seat))
+            dispatcher.utter_message(response="utter_seat_just_taken", seat=seat)
             return _reset("seat_request", "exit_row_ok", "checkin_confirm") + [FollowupAction("checkin_form")]
         send_boarding_pass(issued, dispatcher)
         return done
@@ -326,7 +321,7 @@ class ActionStartCheckIn(Action):
         events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", "change" if intent == "change_seat" else "new")]
         customer = bound_customer(tracker)
         if customer is not None and get_crm().bookings_for_customer(customer.customer_id):
-            dispatcher.utter_message(**reply("checkin_own_bookings"))
+            dispatcher.utter_message(response="utter_checkin_own_bookings")
             events += [SlotSet("checkin_id", customer.id_card), SlotSet("checkin_surname", customer.name[:1])]
         elif tracker.get_slot("checkin_id") and tracker.get_slot("checkin_surname") and intent == "change_seat":
             events += [SlotSet("checkin_id", tracker.get_slot("checkin_id")), SlotSet("checkin_surname", tracker.get_slot("checkin_surname"))]
@@ -346,7 +341,7 @@ class ActionShowBoardingPass(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         passes = _checked_in(tracker)
         if not passes:
-            dispatcher.utter_message(**reply("no_boarding_pass"))
+            dispatcher.utter_message(response="utter_no_boarding_pass")
         for booking in passes:
             send_boarding_pass(booking, dispatcher, header="boarding_pass_header_again")
         return []
@@ -360,12 +355,11 @@ class ActionConfirmCancelCheckIn(Action):
         rules = load_checkin_rules()
         cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, clock.now()) == OPEN]
         if not cancellable:
-            dispatcher.utter_message(**reply("nothing_to_cancel_check_in"))
+            dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
             return [SlotSet("checkin_to_cancel", None)]
         booking = cancellable[0]
-        message = reply("confirm_cancel_check_in", flight=_flight_line(booking), seat=booking.seat_no)
-        dispatcher.utter_message(**message)
-        return [SlotSet("checkin_to_cancel", str(booking.booking_id)), choices_from_buttons(message["buttons"])]
+        dispatcher.utter_message(response="utter_confirm_cancel_check_in", flight=_flight_line(booking), seat=booking.seat_no)
+        return [SlotSet("checkin_to_cancel", str(booking.booking_id))]
 
 
 class ActionCancelCheckIn(Action):
@@ -376,9 +370,9 @@ class ActionCancelCheckIn(Action):
         wanted = tracker.get_slot("checkin_to_cancel")
         booking = next((b for b in _checked_in(tracker) if str(b.booking_id) == str(wanted)), None)
         if booking is not None and get_checkin().cancel_check_in(booking.booking_id):
-            dispatcher.utter_message(**reply("check_in_cancelled", flight=_flight_line(booking)))
+            dispatcher.utter_message(response="utter_check_in_cancelled", flight=_flight_line(booking))
         else:
-            dispatcher.utter_message(**reply("nothing_to_cancel_check_in"))
+            dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
         return [SlotSet("checkin_to_cancel", None)]
 
 
@@ -387,7 +381,7 @@ class ActionKeepCheckIn(Action):
         return "action_keep_check_in"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("check_in_kept"))
+        dispatcher.utter_message(response="utter_check_in_kept")
         return [SlotSet("checkin_to_cancel", None)]
 
 
@@ -396,5 +390,5 @@ class ActionStopCheckIn(Action):
         return "action_stop_check_in"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("check_in_stopped"))
+        dispatcher.utter_message(response="utter_check_in_stopped")
         return [ActiveLoop(None)] + _reset(*FORM_SLOTS, "checkin_mode", "requested_slot")

@@ -1,4 +1,10 @@
-"""Numbered options: remembering the list a follower last saw, and acting on a reply of just its number."""
+"""Numbered choices, one mechanism for every channel: a number picks a button of the bot's latest turn.
+
+Every list a follower can answer with a number is sent as buttons (domain responses, or buttons an action adds).
+The tracker keeps what the bot said, so the options are read from the turn the follower is answering; a number
+sent after any later bot message no longer picks from an old list, and choices survive a restart because the
+conversation itself is stored. Channels only render buttons (WeChat as "1. title" lines, numbered across the turn).
+"""
 from __future__ import annotations
 
 import json
@@ -6,33 +12,42 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, SlotSet, UserUttered
+from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import latest_text
-from bot.menus import load_menus
-from bot.replies import reply
+from actions.common import entity_value
 
-_CN_NUMBERS = {"一": "1", "二": "2", "两": "2", "三": "3", "四": "4", "五": "5", "六": "6", "七": "7", "八": "8", "九": "9", "十": "10", "零": "0"}
-_NUMBER = re.compile(r"(\d{1,2}|[一二两三四五六七八九十零])")
 _PAYLOAD = re.compile(r"^/([\w-]+)(\{.*\})?$", re.S)
+RESPONSE_PAYLOAD_PREFIX = "/utter:"   # a button that just shows a response, e.g. a knowledge-base answer
 
 
-def choices_from_buttons(buttons: List[Dict[str, Any]]) -> SlotSet:
-    """The `choices` slot for a message whose buttons are shown as 1., 2., …"""
-    return SlotSet("choices", [{"key": str(i), "title": b["title"], "payload": b["payload"]} for i, b in enumerate(buttons, start=1)])
+def offered_buttons(tracker: Tracker) -> List[Dict[str, Any]]:
+    """The buttons of the bot messages sent since the follower's previous message, in the order shown."""
+    events = list(tracker.events)
+    user_indexes = [i for i, event in enumerate(events) if event.get("event") == "user"]
+    if not user_indexes:
+        return []
+    end = user_indexes[-1]
+    start = user_indexes[-2] + 1 if len(user_indexes) > 1 else 0
+    buttons: List[Dict[str, Any]] = []
+    for event in events[start:end]:
+        if event.get("event") == "bot":
+            buttons.extend((event.get("data") or {}).get("buttons") or [])
+    return buttons
 
 
-def chosen_number(text: str) -> Optional[str]:
-    found = _NUMBER.search(text or "")
-    if not found:
+def chosen_index(tracker: Tracker) -> Optional[int]:
+    """The option number from NLU (`option_number` entity, normalised to digits by the NLU pipeline)."""
+    value = entity_value(tracker, "option_number")
+    try:
+        return int(str(value)) if value is not None else None
+    except ValueError:
         return None
-    return _CN_NUMBERS.get(found.group(1), found.group(1))
 
 
 def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
-    """Events that make the policy act as if the follower had said `payload` ("/intent{json}") just now."""
+    """Events that make the policy act as if the follower had sent `payload` ("/intent{json}") just now."""
     match = _PAYLOAD.match(payload.strip())
     if not match:
         return []
@@ -48,30 +63,17 @@ class ActionChooseOption(Action):
         return "action_choose_option"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        choices = tracker.get_slot("choices") or []
-        if not choices:
-            dispatcher.utter_message(**reply("nothing_to_choose"))
+        buttons = offered_buttons(tracker)
+        if not buttons:
+            dispatcher.utter_message(response="utter_nothing_to_choose")
             return []
-        number = chosen_number(latest_text(tracker))
-        choice = next((c for c in choices if number is not None and c.get("key") == number), None)
-        if choice is None:
-            dispatcher.utter_message(**reply("no_such_option", number=number or latest_text(tracker)))
+        index = chosen_index(tracker)
+        if index is None or not 1 <= index <= len(buttons):
+            dispatcher.utter_message(response="utter_no_such_option", number=index if index is not None else "",
+                                     count=len(buttons))
             return []
-        if choice.get("submenu"):
-            menu = load_menus()[choice["submenu"]]
-            dispatcher.utter_message(text=menu.render())
-            return [SlotSet("last_menu", menu.name), SlotSet("choices", menu_choices(menu.name))]
-        if choice.get("response"):
-            dispatcher.utter_message(response=choice["response"])
+        payload = str(buttons[index - 1].get("payload") or "")
+        if payload.startswith(RESPONSE_PAYLOAD_PREFIX):
+            dispatcher.utter_message(response=payload[len(RESPONSE_PAYLOAD_PREFIX):])
             return []
-        return user_turn_for(choice["payload"])  # the list stays: another number picks another item
-
-
-def menu_choices(name: str) -> List[Dict[str, Any]]:
-    choices = []
-    for item in load_menus()[name].items:
-        if item.submenu:
-            choices.append({"key": item.key, "title": item.label, "submenu": item.submenu})
-        else:
-            choices.append({"key": item.key, "title": item.label, "payload": f"/{item.intent}"})
-    return choices
+        return user_turn_for(payload)

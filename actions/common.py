@@ -10,7 +10,6 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from bot.backends import get_crm
 from bot.backends.crm import Customer
-from bot.replies import reply
 
 def bound_customer(tracker: Tracker) -> Optional[Customer]:
     """The customer bound to this follower's OpenID (the Rasa sender id) — never anyone else's."""
@@ -20,7 +19,7 @@ def bound_customer(tracker: Tracker) -> Optional[Customer]:
 def start_binding_then(action_name: Text, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
     """Take an unbound follower through binding (a rule starts the form when `pending_action` is set);
     `action_name` answers the original question afterwards."""
-    dispatcher.utter_message(**reply("bind_needed"))
+    dispatcher.utter_message(response="utter_bind_needed")
     return [SlotSet("pending_action", action_name)]
 
 

@@ -8,8 +8,7 @@ from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import choices_from_buttons
-from bot.replies import reply
+from actions.choices import RESPONSE_PAYLOAD_PREFIX
 
 FALLBACK_INTENT = "nlu_fallback"
 SUGGESTIONS = 3
@@ -35,7 +34,7 @@ def faq_suggestions(tracker: Tracker) -> List[Dict[str, str]]:
     if faq_share < MIN_FAQ_SHARE:
         return []
     keys = [entry["intent_response_key"] for entry in ranking[:SUGGESTIONS] if entry.get("intent_response_key")]
-    return [{"title": key.split("/", 1)[1], "response": f"utter_{key}"} for key in keys]
+    return [{"title": key.split("/", 1)[1], "payload": f"{RESPONSE_PAYLOAD_PREFIX}utter_{key}"} for key in keys]
 
 
 class ActionFallback(Action):
@@ -44,16 +43,15 @@ class ActionFallback(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if consecutive_fallbacks(tracker) >= 2:
-            message = reply("offer_human")
-            dispatcher.utter_message(**message)
-            return [choices_from_buttons(message["buttons"])]
+            dispatcher.utter_message(response="utter_offer_human")
+            return []
         suggestions = faq_suggestions(tracker)
         if not suggestions:
-            dispatcher.utter_message(**reply("default"))
-            return [SlotSet("choices", None)]
-        lines = "\n".join(f"{number}. {item['title']}" for number, item in enumerate(suggestions, start=1))
-        dispatcher.utter_message(text=f"{reply('did_you_mean')['text']}\n{lines}\n{reply('did_you_mean_hint')['text']}")
-        return [SlotSet("choices", [dict(item, key=str(n)) for n, item in enumerate(suggestions, start=1)])]
+            dispatcher.utter_message(response="utter_default")
+            return []
+        dispatcher.utter_message(response="utter_did_you_mean", buttons=suggestions)
+        dispatcher.utter_message(response="utter_did_you_mean_hint")
+        return []
 
 
 class ActionCoreFallback(Action):
@@ -63,5 +61,5 @@ class ActionCoreFallback(Action):
         return "action_core_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("default"))
+        dispatcher.utter_message(response="utter_default")
         return [UserUtteranceReverted()]

@@ -14,14 +14,12 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import choices_from_buttons
 from actions.common import bound_customer, latest_text
 from actions.follower import latest_user_metadata
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
 from bot.backends.crm import BroadbandLine, Customer
 from bot.backends.diagnostics import AREA_OUTAGE, ARREARS, REMOTELY_FIXABLE
-from bot.replies import reply
 from bot.symptoms import symptom_in, symptom_names
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
@@ -47,11 +45,11 @@ class ActionStartFaultReport(Action):
         resumed = tracker.get_slot("pending_action") == self.name()
         symptom = symptom_in(latest_text(tracker)) or (tracker.get_slot("fault_symptom") if resumed else None)
         if customer is None:
-            dispatcher.utter_message(**reply("fault_bind_needed"))
+            dispatcher.utter_message(response="utter_fault_bind_needed")
             return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()), SlotSet("fault_symptom", symptom)]
         lines = get_crm().broadband_lines(customer.customer_id)
         if not lines:
-            dispatcher.utter_message(**reply("fault_no_line"))
+            dispatcher.utter_message(response="utter_fault_no_line")
             return [SlotSet("fault_stage", "no_line"), SlotSet("pending_action", None)]
         events = [SlotSet("fault_stage", "collect"), SlotSet("pending_action", None), SlotSet("fault_photo", None),
                   SlotSet("fault_line", str(lines[0].line_id) if len(lines) == 1 else None),
@@ -66,7 +64,7 @@ class ActionAskFaultLine(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         lines = get_crm().broadband_lines(customer.customer_id) if customer else []
-        dispatcher.utter_message(**reply("ask_fault_line", lines=_lines_text(lines)))
+        dispatcher.utter_message(response="utter_ask_fault_line", lines=_lines_text(lines))
         return []
 
 
@@ -76,7 +74,7 @@ class ActionAskFaultSymptom(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         options = "\n".join(f"{i}. {name}" for i, name in enumerate(symptom_names(), start=1))
-        dispatcher.utter_message(**reply("ask_fault_symptom", options=options))
+        dispatcher.utter_message(response="utter_ask_fault_symptom", options=options)
         return []
 
 
@@ -96,13 +94,13 @@ class ValidateFaultForm(FormValidationAction):
             return {"fault_line": str(chosen.line_id)}
         if _customer_line(customer, text) is not None:  # type: ignore[arg-type]
             return {"fault_line": text}
-        dispatcher.utter_message(**reply("fault_line_unknown"))
+        dispatcher.utter_message(response="utter_fault_line_unknown")
         return {"fault_line": None}
 
     async def validate_fault_symptom(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         symptom = symptom_in(str(value or ""))
         if symptom is None:
-            dispatcher.utter_message(**reply("fault_symptom_unknown"))
+            dispatcher.utter_message(response="utter_fault_symptom_unknown")
         return {"fault_symptom": symptom}
 
 
@@ -114,27 +112,26 @@ class ActionDiagnoseLine(Action):
         customer = bound_customer(tracker)
         line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
         if line is None:
-            dispatcher.utter_message(**reply("fault_no_line"))
+            dispatcher.utter_message(response="utter_fault_no_line")
             return [SlotSet("fault_stage", "no_line")]
         existing = get_repairs().open_ticket_for_line(line.line_id)
         if existing is not None:  # one open ticket per line: the follower gets the one in progress
-            dispatcher.utter_message(**reply("ticket_exists", ticket_no=existing.ticket_no, status=existing.status))
+            dispatcher.utter_message(response="utter_ticket_exists", ticket_no=existing.ticket_no, status=existing.status)
             return [SlotSet("fault_stage", "existing"), SlotSet("fault_ticket", existing.ticket_no)]
-        dispatcher.utter_message(**reply("fault_checking", account=line.account))
+        dispatcher.utter_message(response="utter_fault_checking", account=line.account)
         diagnosis = get_diagnostics().diagnose(line)
         if diagnosis.finding == AREA_OUTAGE:
-            message = reply("fault_outage", restore=f"{diagnosis.restore_at:%m月%d日 %H:%M}")
-            dispatcher.utter_message(**message)
-            return [SlotSet("fault_stage", "outage"), choices_from_buttons(message["buttons"])]
+            dispatcher.utter_message(response="utter_fault_outage", restore_month=diagnosis.restore_at.month, restore_day=diagnosis.restore_at.day,
+                                     restore_time=f"{diagnosis.restore_at:%H:%M}")
+            return [SlotSet("fault_stage", "outage")]
         if diagnosis.finding == ARREARS:
-            dispatcher.utter_message(**reply("fault_arrears"))
+            dispatcher.utter_message(response="utter_fault_arrears")
             return [SlotSet("fault_stage", "arrears")]
         if diagnosis.finding in REMOTELY_FIXABLE and get_diagnostics().remote_fix(line, diagnosis.finding):
-            dispatcher.utter_message(**reply(f"fault_fixed_{diagnosis.finding}"))
-            message = reply("fault_check_now")
-            dispatcher.utter_message(**message)
-            return [SlotSet("fault_stage", "check_fix"), choices_from_buttons(message["buttons"])]
-        dispatcher.utter_message(**reply(f"fault_found_{diagnosis.finding}"))
+            dispatcher.utter_message(response=f"utter_fault_fixed_{diagnosis.finding}")
+            dispatcher.utter_message(response="utter_fault_check_now")
+            return [SlotSet("fault_stage", "check_fix")]
+        dispatcher.utter_message(response=f"utter_fault_found_{diagnosis.finding}")
         return [SlotSet("fault_stage", "ticket")]
 
 
@@ -143,7 +140,7 @@ class ActionCloseFault(Action):
         return "action_close_fault"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        dispatcher.utter_message(**reply("fault_resolved"))
+        dispatcher.utter_message(response="utter_fault_resolved")
         return [SlotSet("fault_stage", None), SlotSet("fault_line", None), SlotSet("fault_symptom", None)]
 
 
@@ -155,10 +152,10 @@ class ActionSubscribeRestoreNotice(Action):
         customer = bound_customer(tracker)
         line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
         if line is None:
-            dispatcher.utter_message(**reply("fault_no_line"))
+            dispatcher.utter_message(response="utter_fault_no_line")
             return []
         get_repairs().subscribe_restore_notice(line.line_id, tracker.sender_id)
-        dispatcher.utter_message(**reply("restore_notice_recorded"))
+        dispatcher.utter_message(response="utter_restore_notice_recorded")
         return []
 
 
@@ -169,7 +166,7 @@ class ActionAskVisitSlot(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
         options = "\n".join(f"{i}. {slot.label}" for i, slot in enumerate(slots, start=1))
-        dispatcher.utter_message(**reply("ask_visit_slot", options=options))
+        dispatcher.utter_message(response="utter_ask_visit_slot", options=options)
         return []
 
 
@@ -183,7 +180,7 @@ class ValidateVisitSlotForm(FormValidationAction):
         number = _NUMBER.match(text)
         if number and 1 <= int(number.group(1)) <= len(slots):
             return {"visit_slot": slots[int(number.group(1)) - 1].starts.isoformat()}
-        dispatcher.utter_message(**reply("visit_slot_unknown", count=len(slots)))
+        dispatcher.utter_message(response="utter_visit_slot_unknown", count=len(slots))
         return {"visit_slot": None}
 
 
@@ -197,16 +194,16 @@ class ActionCreateTicket(Action):
         starts = tracker.get_slot("visit_slot")
         slot = next((s for s in get_repairs().visit_slots(line.line_id, clock.now()) if s.starts.isoformat() == starts), None) if line else None
         if line is None or slot is None:
-            dispatcher.utter_message(**reply("visit_slot_expired"))
+            dispatcher.utter_message(response="utter_visit_slot_expired")
             return [SlotSet("visit_slot", None)]
         result = get_repairs().open_ticket(line.line_id, tracker.get_slot("fault_symptom") or "其他", slot,
                                            tracker.get_slot("fault_photo"), clock.now())
         ticket = result.ticket
         if result.created:
-            dispatcher.utter_message(**reply("ticket_created", ticket_no=ticket.ticket_no, slot=slot.label,
-                                             photo="，已附上您发送的照片" if tracker.get_slot("fault_photo") else ""))
+            dispatcher.utter_message(response="utter_ticket_created", ticket_no=ticket.ticket_no, slot=slot.label,
+                                             photo="，已附上您发送的照片" if tracker.get_slot("fault_photo") else "")
         else:
-            dispatcher.utter_message(**reply("ticket_exists", ticket_no=ticket.ticket_no, status=ticket.status))
+            dispatcher.utter_message(response="utter_ticket_exists", ticket_no=ticket.ticket_no, status=ticket.status)
         return [SlotSet("fault_ticket", ticket.ticket_no), SlotSet("fault_stage", None), SlotSet("visit_slot", None),
                 SlotSet("fault_symptom", None), SlotSet("fault_photo", None)]
 
@@ -221,17 +218,17 @@ class ActionAttachPhoto(Action):
         wechat = latest_user_metadata(tracker).get("wechat") or {}
         url = wechat.get("pic_url") or wechat.get("media_id")
         if not url:
-            dispatcher.utter_message(**reply("photo_missing"))
+            dispatcher.utter_message(response="utter_photo_missing")
             return []
         customer = bound_customer(tracker)
         if tracker.active_loop.get("name") in ("fault_form", "visit_slot_form") or tracker.get_slot("fault_stage"):
-            dispatcher.utter_message(**reply("photo_kept"))
+            dispatcher.utter_message(response="utter_photo_kept")
             return [SlotSet("fault_photo", url)]
         ticket_no = tracker.get_slot("fault_ticket")
         ticket = get_crm().ticket_by_number(ticket_no) if ticket_no else None
         if customer is not None and ticket is not None and _customer_line(customer, str(ticket.line_id)) is not None:
             get_repairs().attach_photo(ticket.ticket_no, url)
-            dispatcher.utter_message(**reply("photo_attached", ticket_no=ticket.ticket_no))
+            dispatcher.utter_message(response="utter_photo_attached", ticket_no=ticket.ticket_no)
             return []
-        dispatcher.utter_message(**reply("photo_outside_report"))
+        dispatcher.utter_message(response="utter_photo_outside_report")
         return []

@@ -9,13 +9,11 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.choices import choices_from_buttons
 from actions.common import bound_customer, entity_value, latest_text
 from actions.queries import BoundQueryAction
 from bot import clock
 from bot.backends import get_crm, get_repairs
 from bot.backends.crm import Customer, FaultTicket
-from bot.replies import reply
 
 _STARS = re.compile(r"([1-5一二三四五])\s*(?:星|分|颗)")
 _CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
@@ -49,14 +47,14 @@ def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatch
     if typed:
         ticket = _own_ticket(customer, typed)
         if ticket is None:
-            dispatcher.utter_message(**reply("ticket_not_found", ticket_no=typed))
+            dispatcher.utter_message(response="utter_ticket_not_found", ticket_no=typed)
         return ticket
     tickets = get_crm().tickets_for_customer(customer.customer_id, open_only=True)
     if not tickets:
-        dispatcher.utter_message(**reply("no_open_tickets"))
+        dispatcher.utter_message(response="utter_no_open_tickets")
         return None
     if len(tickets) > 1:
-        dispatcher.utter_message(**reply("which_ticket", tickets="\n".join(f"· {t.ticket_no}（{t.status}）" for t in tickets)))
+        dispatcher.utter_message(response="utter_which_ticket", tickets="\n".join(f"· {t.ticket_no}（{t.status}）" for t in tickets))
         return None
     return tickets[0]
 
@@ -69,15 +67,18 @@ class ActionQueryTicket(BoundQueryAction):
         typed = _typed_ticket_number(tracker)
         if typed:
             ticket = _own_ticket(customer, typed)
-            dispatcher.utter_message(**(reply("ticket_detail", details=_details(ticket)) if ticket else reply("ticket_not_found", ticket_no=typed)))
+            if ticket:
+                dispatcher.utter_message(response="utter_ticket_detail", details=_details(ticket))
+            else:
+                dispatcher.utter_message(response="utter_ticket_not_found", ticket_no=typed)
             return
         tickets = get_crm().tickets_for_customer(customer.customer_id, open_only=True)
         if not tickets:
-            dispatcher.utter_message(**reply("no_open_tickets"))
+            dispatcher.utter_message(response="utter_no_open_tickets")
         elif len(tickets) == 1:
-            dispatcher.utter_message(**reply("ticket_detail", details=_details(tickets[0])))
+            dispatcher.utter_message(response="utter_ticket_detail", details=_details(tickets[0]))
         else:
-            dispatcher.utter_message(**reply("ticket_list", count=len(tickets), details="\n\n".join(_details(t) for t in tickets).replace("\n\n", "\n——\n")))
+            dispatcher.utter_message(response="utter_ticket_list", count=len(tickets), details="\n\n".join(_details(t) for t in tickets).replace("\n\n", "\n——\n"))
 
 
 class ActionUrgeTicket(BoundQueryAction):
@@ -90,11 +91,11 @@ class ActionUrgeTicket(BoundQueryAction):
             return
         result = get_repairs().urge(ticket.ticket_no, clock.now())
         if result.accepted:
-            dispatcher.utter_message(**reply("ticket_urged", ticket_no=ticket.ticket_no))
+            dispatcher.utter_message(response="utter_ticket_urged", ticket_no=ticket.ticket_no)
         elif result.next_allowed:
-            dispatcher.utter_message(**reply("ticket_urge_too_soon", next_allowed=f"{result.next_allowed:%H:%M}"))
+            dispatcher.utter_message(response="utter_ticket_urge_too_soon", next_allowed=f"{result.next_allowed:%H:%M}")
         else:
-            dispatcher.utter_message(**reply("ticket_not_open", ticket_no=ticket.ticket_no, status=ticket.status))
+            dispatcher.utter_message(response="utter_ticket_not_open", ticket_no=ticket.ticket_no, status=ticket.status)
 
 
 class ActionConfirmCancelTicket(Action):
@@ -104,14 +105,13 @@ class ActionConfirmCancelTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            dispatcher.utter_message(**reply("not_bound"))
+            dispatcher.utter_message(response="utter_not_bound")
             return [SlotSet("ticket_to_cancel", None)]
         ticket = _target(customer, tracker, dispatcher)
         if ticket is None:
             return [SlotSet("ticket_to_cancel", None)]
-        message = reply("confirm_cancel_ticket", details=_details(ticket))
-        dispatcher.utter_message(**message)
-        return [SlotSet("ticket_to_cancel", ticket.ticket_no), choices_from_buttons(message["buttons"])]
+        dispatcher.utter_message(response="utter_confirm_cancel_ticket", details=_details(ticket))
+        return [SlotSet("ticket_to_cancel", ticket.ticket_no)]
 
 
 class ActionCancelTicket(Action):
@@ -122,9 +122,9 @@ class ActionCancelTicket(Action):
         customer = bound_customer(tracker)
         ticket = _own_ticket(customer, tracker.get_slot("ticket_to_cancel")) if customer else None
         if ticket is not None and get_repairs().cancel(ticket.ticket_no):
-            dispatcher.utter_message(**reply("ticket_cancelled", ticket_no=ticket.ticket_no))
+            dispatcher.utter_message(response="utter_ticket_cancelled", ticket_no=ticket.ticket_no)
         else:
-            dispatcher.utter_message(**reply("ticket_not_cancellable"))
+            dispatcher.utter_message(response="utter_ticket_not_cancellable")
         return [SlotSet("ticket_to_cancel", None)]
 
 
@@ -134,9 +134,9 @@ class ActionKeepTicket(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if tracker.get_slot("ticket_to_cancel"):
-            dispatcher.utter_message(**reply("ticket_kept", ticket_no=tracker.get_slot("ticket_to_cancel")))
+            dispatcher.utter_message(response="utter_ticket_kept", ticket_no=tracker.get_slot("ticket_to_cancel"))
         else:
-            dispatcher.utter_message(**reply("anything_else"))
+            dispatcher.utter_message(response="utter_anything_else")
         return [SlotSet("ticket_to_cancel", None)]
 
 
@@ -151,17 +151,16 @@ class ActionRateTicket(BoundQueryAction):
         stars = int(stars_entity) if stars_entity else (_CN.get(found.group(1)) or int(found.group(1))) if found else None
         done = [t for t in get_crm().tickets_for_customer(customer.customer_id) if t.status == "已完成"]
         if not done:
-            dispatcher.utter_message(**reply("nothing_to_rate"))
+            dispatcher.utter_message(response="utter_nothing_to_rate")
             return
         if stars is None:
-            message = reply("ask_stars", ticket_no=done[0].ticket_no)
-            dispatcher.utter_message(**message)
+            dispatcher.utter_message(response="utter_ask_stars", ticket_no=done[0].ticket_no)
             return
         comment = _STARS.sub("", text).strip(" ，,。") if found else ""
         if get_repairs().rate(done[0].ticket_no, stars, comment):
-            dispatcher.utter_message(**reply("rating_saved", stars="★" * stars, ticket_no=done[0].ticket_no))
+            dispatcher.utter_message(response="utter_rating_saved", stars="★" * stars, ticket_no=done[0].ticket_no)
         else:
-            dispatcher.utter_message(**reply("already_rated", ticket_no=done[0].ticket_no))
+            dispatcher.utter_message(response="utter_already_rated", ticket_no=done[0].ticket_no)
 
 
 

@@ -1,10 +1,33 @@
-"""The actions' "now" (server local time) in one place, so tests can pin it to the demo data's seeding time.
+"""The one "now" of the bot: China wall-clock time, whatever the machine's own zone is.
 
-The demo flights, tickets and visits are seeded relative to a moment; an action that compared them with the
-real clock would give different answers on a different day of testing.
+Followers read every time the bot mentions (lockouts, restore times, visits, flights, service hours) as China
+time, and the stored naive datetimes are that wall-clock too. `BOT_TIMEZONE` names another IANA zone for a
+deployment elsewhere. Tests pin `now` here to the demo data's seeding time; `today` follows it.
 """
-from datetime import datetime
+from __future__ import annotations
+
+import os
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def zone() -> ZoneInfo:
+    """The service zone (`BOT_TIMEZONE`, default Asia/Shanghai); read each call so tests and operators can set it."""
+    return ZoneInfo(os.environ.get("BOT_TIMEZONE") or DEFAULT_TIMEZONE)
 
 
 def now() -> datetime:
-    return datetime.now()
+    """The current wall-clock time in the service zone, naive (as the database stores it)."""
+    return datetime.now(zone()).replace(tzinfo=None)
+
+
+def today() -> date:
+    """The current date in the service zone (follows a pinned `now`)."""
+    return now().date()
+
+
+def aware(moment: datetime) -> datetime:
+    """`moment` with its zone: naive datetimes from `now()` are service-zone wall-clock, not the machine's."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=zone())

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
+from bot import clock
 from bot.settings import PROJECT_ROOT
 
 HANDOFF_FILE = PROJECT_ROOT / "data" / "handoff.yml"
@@ -24,7 +25,8 @@ class ServiceHours:
     weekdays: Tuple[int, ...]
 
     def is_open(self, moment: datetime) -> bool:
-        local = moment.astimezone(self.timezone)
+        """Judged in the hours' own zone; a naive moment is service-zone wall-clock (bot.clock), never the machine's."""
+        local = clock.aware(moment).astimezone(self.timezone)
         return local.isoweekday() in self.weekdays and self.opens <= local.time() < self.closes
 
     def label(self) -> str:
@@ -54,8 +56,8 @@ def load_handoff_rules(path: Optional[Path] = None) -> HandoffRules:
     with path.open(encoding="utf-8") as handle:
         raw = yaml.safe_load(handle)
     hours = raw["service_hours"]
+    zone = ZoneInfo(hours["timezone"]) if hours.get("timezone") else clock.zone()
     return HandoffRules(
         keywords=tuple(str(k) for k in raw.get("keywords") or ()),
-        hours=ServiceHours(ZoneInfo(hours.get("timezone", "Asia/Shanghai")), _clock(hours["open"]), _clock(hours["close"]),
-                           tuple(hours.get("weekdays") or range(1, 8))),
+        hours=ServiceHours(zone, _clock(hours["open"]), _clock(hours["close"]), tuple(hours.get("weekdays") or range(1, 8))),
     )

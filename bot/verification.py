@@ -15,6 +15,7 @@ from typing import Callable, Optional
 from sqlalchemy import Column, DateTime, Integer, String
 from sqlalchemy.orm import declarative_base
 
+from bot import clock
 from bot.backends.sms import SmsGateway
 from bot.backends.sql.database import engine_for, session_factory
 
@@ -53,11 +54,11 @@ def _hash(openid: str, code: str) -> str:
 
 
 class VerificationService:
-    def __init__(self, database_url: str, sms: SmsGateway, now: Callable[[], datetime] = datetime.now) -> None:
+    def __init__(self, database_url: str, sms: SmsGateway, now: Optional[Callable[[], datetime]] = None) -> None:
         _Base.metadata.create_all(engine_for(database_url))
         self._sessions = session_factory(database_url)
         self._sms = sms
-        self._now = now
+        self._now = now or (lambda: clock.now())  # China wall-clock: lockout times are shown to followers
 
     def locked_until(self, openid: str) -> Optional[datetime]:
         with self._sessions() as session:

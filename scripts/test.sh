@@ -13,7 +13,7 @@ echo "== rasa data validate"
 # Rasa 3.6 merges every retrieval intent (our `faq`) into the domain a second time and warns about the
 # duplicate it made itself; that one notice is expected, any other warning fails the suite.
 KNOWN_WARNING="duplicated intents have been found across multiple domain files: faq$"
-if ! rasa data validate --fail-on-warnings >var/test/validate.log 2>&1 \
+if ! rasa data validate --domain domain --fail-on-warnings >var/test/validate.log 2>&1 \
    || grep -E "UserWarning|WARNING" var/test/validate.log | grep -v -E "$KNOWN_WARNING|MovedIn20Warning" | grep -q .; then
   grep -E -A2 "UserWarning|WARNING|ERROR" var/test/validate.log | grep -v MovedIn20Warning >&2
   echo "rasa data validate failed or warned; log: var/test/validate.log" >&2

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Trains models/current.tar.gz only when config.yml, domain.yml or data/ changed since the last training.
+# Trains models/current.tar.gz only when config.yml, domain/ or data/ changed since the last training.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
 
-fingerprint=$(find config.yml domain.yml data -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
+fingerprint=$(find config.yml domain data -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -d' ' -f1)
 if [ -f "$MODEL" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint" ]; then
   echo "train: model is up to date ($MODEL)"
   exit 0
@@ -13,7 +13,7 @@ echo "train: training $MODEL (about a minute on 2 cores)"
 start=$(date +%s)
 mkdir -p var/log
 rm -f "$MODEL"
-if ! rasa train --fixed-model-name current --out models >var/log/train.log 2>&1 || [ ! -f "$MODEL" ]; then
+if ! rasa train --domain domain --fixed-model-name current --out models >var/log/train.log 2>&1 || [ ! -f "$MODEL" ]; then
   tail -30 var/log/train.log >&2
   echo "train: rasa train failed; full log in var/log/train.log" >&2
   exit 1

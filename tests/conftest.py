@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from datetime import datetime
 from pathlib import Path
 from typing import Iterator
@@ -12,6 +13,24 @@ from bot import backends
 from bot.demo.seed import seed
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, 0)
+MACHINE_ZONES = ["UTC", "America/Los_Angeles"]   # servers whose own clock is not China's
+
+
+@pytest.fixture(params=MACHINE_ZONES)
+def machine_zone(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """The process's local zone (TZ) set away from China for one test, then restored: the bot must not care."""
+    monkeypatch.delenv("BOT_TIMEZONE", raising=False)
+    previous = os.environ.get("TZ")
+    os.environ["TZ"] = request.param
+    time.tzset()
+    try:
+        yield request.param
+    finally:
+        if previous is None:
+            os.environ.pop("TZ", None)
+        else:
+            os.environ["TZ"] = previous
+        time.tzset()
 
 
 # The back-end and action tests run on SQLite, and on PostgreSQL too when the test command provides one

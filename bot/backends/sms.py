@@ -9,10 +9,10 @@ import abc
 import json
 import os
 import threading
-from datetime import datetime
 from pathlib import Path
 from typing import List, Optional
 
+from bot import clock
 from bot.settings import PROJECT_ROOT
 
 
@@ -38,7 +38,7 @@ class DevInboxSmsGateway(SmsGateway):
 
     def send(self, mobile: str, text: str) -> None:
         self._inbox.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"at": datetime.now().isoformat(timespec="seconds"), "mobile": mobile, "text": text}, ensure_ascii=False)
+        line = json.dumps({"at": clock.now().isoformat(timespec="seconds"), "mobile": mobile, "text": text}, ensure_ascii=False)
         with self._lock, self._inbox.open("a", encoding="utf-8") as handle:
             handle.write(line + "\n")
 

@@ -12,6 +12,7 @@ from typing import Callable, Dict, List
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bot import clock
 from bot.backends.sql import models as m
 from bot.backends.sql.database import create_schema, drop_schema, session_factory
 from bot.cycles import previous_months
@@ -124,7 +125,7 @@ def _seat_rows(flight_id: int) -> List[m.SeatRow]:
     ]
 
 
-def _booking_rows(customers: List[m.CustomerRow]) -> List[m.BookingRow]:
+def _booking_rows(customers: List[m.CustomerRow], now: datetime) -> List[m.BookingRow]:
     """Bookings for the first customers: 张伟 on every flight (one already seated), 李娜 and 王芳 on one each."""
     plan = [(1, 1, None), (1, 2, None), (1, 3, None), (1, 4, None), (2, 1, "33A"), (3, 2, None)]
     rows = []
@@ -133,7 +134,7 @@ def _booking_rows(customers: List[m.CustomerRow]) -> List[m.BookingRow]:
         rows.append(m.BookingRow(
             ticket_number=f"784{2100000000 + number:010d}", passenger_name=customer.name, id_card=customer.id_card,
             customer_id=customer.id, flight_id=flight_id, seat_no=seat,
-            checked_in_at=datetime.now() if seat else None,
+            checked_in_at=now if seat else None,
         ))
     return rows
 
@@ -173,7 +174,7 @@ def _insert_demo_data(session: Session, now: datetime) -> None:
     for flight in flights:
         session.add_all(_seat_rows(flight.id))
     session.flush()
-    session.add_all(_booking_rows(customers))
+    session.add_all(_booking_rows(customers, now))
 
 
 def _demo_tickets(session: Session, now: datetime) -> None:
@@ -202,7 +203,7 @@ def _retime_flights(session: Session, now: datetime) -> None:
             row.departure = fresh.departure
 
 
-def seed(database_url: str, reset: bool = False, now: Callable[[], datetime] = datetime.now) -> str:
+def seed(database_url: str, reset: bool = False, now: Callable[[], datetime] = clock.now) -> str:
     """Create the schema and demo data; returns what was done, for the command line to print."""
     if reset:
         drop_schema(database_url)

@@ -23,7 +23,7 @@ from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inb
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import RejectedRequest, RequestGuard
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
-from channels.wechat.stores import ButtonChoices, MemoryReplyLedger, RedisReplyLedger, ReplyLedger, redis_client
+from channels.wechat.stores import MemoryReplyLedger, RedisReplyLedger, ReplyLedger, redis_client
 from channels.wechat.tracker_removal import forget_conversation
 
 logger = logging.getLogger(__name__)
@@ -45,6 +45,14 @@ class WeChatCustomerServiceOutput(OutputChannel):
         )
 
 
+class WeChatCollector(CollectingOutputChannel):
+    """Collects a turn's messages under the channel's name, so domain responses' `channel: wechat` variants apply."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return "wechat"
+
+
 class WeChatInput(InputChannel):
     @classmethod
     def name(cls) -> Text:
@@ -62,7 +70,6 @@ class WeChatInput(InputChannel):
         self.ledger: ReplyLedger = (
             RedisReplyLedger(shared, settings.dedupe_ttl_seconds) if shared else MemoryReplyLedger(settings.dedupe_ttl_seconds)
         )
-        self.buttons = ButtonChoices(redis_client=shared)
         self.agent_sessions = AgentSessions(redis_client=shared)
         token_storage = None
         if settings.redis_url:
@@ -153,9 +160,8 @@ class WeChatInput(InputChannel):
             reply, _ = passive_reply_xml(RenderedTurn(handoff=True), inbound.openid, inbound.account)
             await self.ledger.settle(key, reply)
             return reply
-        collector = CollectingOutputChannel()
-        text = await self.buttons.payload_for(inbound.openid, inbound.text) or inbound.text
-        message = UserMessage(text, collector, inbound.openid, input_channel=self.name(),
+        collector = WeChatCollector()
+        message = UserMessage(inbound.text, collector, inbound.openid, input_channel=self.name(),
                               message_id=inbound.message_id, metadata=inbound.metadata)
         turn = asyncio.ensure_future(on_new_message(message))
         try:
@@ -171,7 +177,6 @@ class WeChatInput(InputChannel):
             await self.ledger.settle(key, "")
             return ""
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
-        await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
@@ -187,7 +192,6 @@ class WeChatInput(InputChannel):
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
             return
         rendered = render_turn(collector.messages, self.content.text("button_hint"))
-        await self.buttons.remember(inbound.openid, rendered.button_payloads)
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)
@@ -196,7 +200,7 @@ class WeChatInput(InputChannel):
 
     async def _forget(self, inbound: Inbound, request: Request, on_new_message: Callable) -> None:
         """Unsubscribe: let the dialogue clean up (bindings), then delete the conversation itself."""
-        collector = CollectingOutputChannel()
+        collector = WeChatCollector()
         try:
             await on_new_message(UserMessage("/unsubscribe", collector, inbound.openid, input_channel=self.name(),
                                              metadata=inbound.metadata))

@@ -30,7 +30,6 @@ class RenderedTurn:
     texts: List[str] = field(default_factory=list)        # merged text chunks, each ≤ MAX_TEXT_BYTES
     articles: List[Article] = field(default_factory=list)
     handoff: bool = False
-    button_payloads: Dict[str, str] = field(default_factory=dict)  # "1" -> payload, for the next reply
 
     @property
     def is_empty(self) -> bool:
@@ -65,18 +64,17 @@ def split_by_bytes(text: str, limit: int = MAX_TEXT_BYTES) -> List[str]:
     return chunks
 
 
-def _buttons_text(text: str, buttons: List[Dict[str, Any]], hint: str) -> Tuple[str, Dict[str, str]]:
+def _buttons_text(text: str, buttons: List[Dict[str, Any]], hint: str, first_number: int) -> str:
+    """Buttons as "n. title" lines. Numbers run on across the turn, as the bot's choice action counts them."""
     lines = [text] if text else [hint]
-    payloads: Dict[str, str] = {}
-    for number, button in enumerate(buttons, start=1):
-        lines.append(f"{number}. {button.get('title', '')}")
-        payloads[str(number)] = button.get("payload") or button.get("title", "")
-    return "\n".join(lines), payloads
+    lines += [f"{number}. {button.get('title', '')}" for number, button in enumerate(buttons, start=first_number)]
+    return "\n".join(lines)
 
 
 def render_turn(messages: List[Dict[str, Any]], button_hint: str) -> RenderedTurn:
     turn = RenderedTurn()
     parts: List[str] = []
+    next_number = 1
     for message in messages:
         custom = message.get("custom") or {}
         if custom.get("handoff"):
@@ -86,8 +84,8 @@ def render_turn(messages: List[Dict[str, Any]], button_hint: str) -> RenderedTur
             turn.articles.append(Article(a.get("title", ""), a.get("description", ""), a.get("url", ""), a.get("picurl", "")))
         text = message.get("text") or ""
         if message.get("buttons"):
-            text, payloads = _buttons_text(text, message["buttons"], button_hint)
-            turn.button_payloads.update(payloads)
+            text = _buttons_text(text, message["buttons"], button_hint, next_number)
+            next_number += len(message["buttons"])
         if message.get("image"):
             text = f"{text}\n{message['image']}" if text else message["image"]
         if text:
@@ -103,14 +101,14 @@ def passive_reply_xml(turn: RenderedTurn, openid: str, account: str) -> Tuple[st
     leftover = RenderedTurn(texts=list(turn.texts), articles=list(turn.articles))
     if turn.handoff:
         reply = TransferCustomerServiceReply(source=account, target=openid, time=now)
+    elif turn.texts:  # texts first, so an article (e.g. a boarding pass) follows the words that announce it
+        reply = TextReply(source=account, target=openid, time=now, content=safe_xml_text(leftover.texts.pop(0)))
     elif turn.articles:
         first = leftover.articles.pop(0)
         # Passed whole: wechatpy's add_article() appends to a list shared by every ArticlesReply.
         reply = ArticlesReply(source=account, target=openid, time=now, articles=[{
             "title": safe_xml_text(first.title), "description": safe_xml_text(first.description),
             "image": safe_xml_text(first.picurl), "url": safe_xml_text(first.url)}])
-    elif turn.texts:
-        reply = TextReply(source=account, target=openid, time=now, content=safe_xml_text(leftover.texts.pop(0)))
     else:
         return "", leftover
     return reply.render(), leftover

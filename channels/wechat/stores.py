@@ -1,4 +1,4 @@
-"""State shared by every request of the channel: retry de-duplication, numbered-button choices, tokens.
+"""State shared by every request of the channel: retry de-duplication and tokens.
 
 In-process by default; Redis when `redis_url` is configured, so several bot instances (or Sanic workers)
 see the same retries and the same button menus. These stores take an asyncio Redis client (`redis.asyncio`):
@@ -90,42 +90,6 @@ class RedisReplyLedger(ReplyLedger):
             if time.monotonic() >= deadline:
                 return None
             await asyncio.sleep(self.POLL_SECONDS)
-
-
-class ButtonChoices:
-    """The numbered buttons last shown to each follower, so a reply "2" maps back to the button's payload."""
-
-    def __init__(self, ttl_seconds: int = 1800, redis_client=None, clock=time.monotonic) -> None:  # type: ignore[no-untyped-def]
-        self._ttl = ttl_seconds
-        self._redis = redis_client
-        self._clock = clock
-        self._memory: Dict[str, Tuple[float, Dict[str, str]]] = {}
-
-    async def remember(self, openid: str, payloads: Dict[str, str]) -> None:
-        if self._redis is not None:
-            key = f"wechat:buttons:{openid}"
-            if payloads:
-                await self._redis.set(key, json.dumps(payloads, ensure_ascii=False), ex=self._ttl)
-            else:
-                await self._redis.delete(key)
-            return
-        if payloads:
-            self._memory[openid] = (self._clock() + self._ttl, payloads)
-        else:
-            self._memory.pop(openid, None)
-
-    async def payload_for(self, openid: str, text: str) -> Optional[str]:
-        choice = text.strip()
-        if not choice.isdigit():
-            return None
-        if self._redis is not None:
-            raw = await self._redis.get(f"wechat:buttons:{openid}")
-            payloads = json.loads(raw) if raw else {}
-        else:
-            expires, payloads = self._memory.get(openid, (0.0, {}))
-            if expires < self._clock():
-                payloads = {}
-        return payloads.get(choice)
 
 
 def redis_client(url: str):  # type: ignore[no-untyped-def]

@@ -4,10 +4,12 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 import pytest
+import yaml
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -24,14 +26,46 @@ def make_tracker(sender: Optional[str] = None, text: str = "", intent: str = "",
     return Tracker(sender or f"o-{uuid.uuid4().hex[:10]}", slots or {}, latest, history, False, None, {}, "action_listen")
 
 
+DOMAIN_DIR = Path(__file__).resolve().parents[2] / "domain"
+
+
+@lru_cache(maxsize=None)
+def domain_responses() -> Dict[str, List[Dict[str, Any]]]:
+    responses: Dict[str, List[Dict[str, Any]]] = {}
+    for path in sorted(DOMAIN_DIR.glob("**/*.yml")):
+        responses.update((yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {})
+    return responses
+
+
+def render(message: Dict[str, Any]) -> str:
+    """The text Rasa would send for a message an action dispatched (a domain response filled with its values)."""
+    if not message.get("response"):
+        return message.get("text") or ""
+    from rasa.core.nlg.interpolator import interpolate_text
+
+    variants = [v for v in domain_responses()[message["response"]] if not v.get("channel")]
+    values = {k: v for k, v in message.items() if k not in {"response", "template", "text", "buttons", "elements", "custom",
+                                                             "image", "attachment"}}
+    return interpolate_text(variants[0].get("text") or "", values)
+
+
 class Run:
     def __init__(self, events: List[Dict[str, Any]], dispatcher: CollectingDispatcher) -> None:
         self.events = events
         self.messages = dispatcher.messages
 
     @property
+    def responses(self) -> List[str]:
+        """The domain responses the action sent, in order (`text` for a message without one)."""
+        return [m.get("response") or "text" for m in self.messages]
+
+    def values(self, response: str) -> Dict[str, Any]:
+        """The values the action filled into the first `response` it sent."""
+        return next(m for m in self.messages if m.get("response") == response)
+
+    @property
     def texts(self) -> List[str]:
-        return [m.get("text") or "" for m in self.messages if m.get("text")]
+        return [t for t in (render(m) for m in self.messages) if t]
 
     @property
     def text(self) -> str:

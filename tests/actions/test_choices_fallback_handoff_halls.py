@@ -3,10 +3,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from actions.choices import ActionChooseOption, menu_choices
+from actions.choices import ActionChooseOption
 from actions.fallback import ActionCoreFallback, ActionFallback
 from actions.handoff import ActionHandoff, ActionRequestCallback, ValidateCallbackForm
-from actions.menu import ActionShowMenu
 from actions.service_halls import ActionFindServiceHall
 from tests.actions.conftest import make_tracker, run, validate
 
@@ -15,34 +14,56 @@ OUT_OF_HOURS = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc)  # 23:00 in Gu
 
 
 # -- numbered choices ------------------------------------------------------------------------------------
-def test_menu_remembers_its_items_as_choices() -> None:
-    result = run(ActionShowMenu(), make_tracker(text="菜单"))
-    choices = result.slot("choices")
-    assert choices[0] == {"key": "1", "title": "话费余额", "payload": "/query_balance"}
-    assert choices[-1]["key"] == "0" and choices[-1]["payload"] == "/human_handoff"
+MENU = [{"title": "话费余额", "payload": "/query_balance"}, {"title": "账单查询", "payload": "/query_bill"},
+        {"title": "流量用量", "payload": "/query_data"}]
 
 
-@pytest.mark.parametrize("text", ["3", "第3个", "选三"])
-def test_a_number_replays_the_items_intent(text: str) -> None:
-    result = run(ActionChooseOption(), make_tracker(text=text, slots={"choices": menu_choices("main")}))
+def _answering(buttons, number=None, earlier_turns=0):
+    """A tracker whose latest bot turn offered `buttons` and whose latest message picks `number`."""
+    events = []
+    for _ in range(earlier_turns):
+        events += [{"event": "user", "text": "x", "parse_data": {}}, {"event": "bot", "text": "older list",
+                                                                    "data": {"buttons": [{"title": "旧", "payload": "/greet"}]}}]
+    events += [{"event": "user", "text": "菜单", "parse_data": {}}, {"event": "bot", "text": "请选择", "data": {"buttons": buttons}}]
+    entities = [{"entity": "option_number", "value": str(number)}] if number is not None else []
+    return make_tracker(text=str(number), intent="choose_option", entities=entities, events=events)
+
+
+def test_a_number_replays_the_payload_of_that_button() -> None:
+    result = run(ActionChooseOption(), _answering(MENU, 3))
     listen, user = result.events
     assert (listen["event"], listen["name"]) == ("action", "action_listen")
     assert user["event"] == "user" and user["parse_data"]["intent"]["name"] == "query_data"
 
 
+def test_a_payload_with_entities_is_replayed_with_them() -> None:
+    buttons = [{"title": "明天上午", "payload": '/inform{"visit_slot": "2026-11-24T09:00:00"}'}]
+    user = run(ActionChooseOption(), _answering(buttons, 1)).events[1]
+    assert user["parse_data"]["entities"][0]["value"] == "2026-11-24T09:00:00"
+
+
+def test_only_the_latest_turn_counts() -> None:
+    tracker = _answering([], 1, earlier_turns=2)   # older turns had buttons, the latest one none
+    result = run(ActionChooseOption(), tracker)
+    assert result.responses == ["utter_nothing_to_choose"] and not result.events
+
+
 def test_a_number_not_in_the_list_is_answered_politely() -> None:
-    result = run(ActionChooseOption(), make_tracker(text="15", slots={"choices": menu_choices("main")}))
-    assert "编号 15" in result.text and not [e for e in result.events if e["event"] == "user"]
+    result = run(ActionChooseOption(), _answering(MENU, 15))
+    assert result.responses == ["utter_no_such_option"] and result.values("utter_no_such_option")["count"] == 3
+    assert not [e for e in result.events if e["event"] == "user"]
 
 
 def test_a_number_without_any_list_points_to_the_menu() -> None:
-    assert "菜单" in run(ActionChooseOption(), make_tracker(text="2")).text
+    result = run(ActionChooseOption(), make_tracker(text="2", intent="choose_option",
+                                                    entities=[{"entity": "option_number", "value": "2"}]))
+    assert result.responses == ["utter_nothing_to_choose"]
 
 
 def test_a_faq_choice_answers_with_that_entry() -> None:
-    choices = [{"key": "1", "title": "营业厅营业时间", "response": "utter_faq/营业厅营业时间"}]
-    result = run(ActionChooseOption(), make_tracker(text="1", slots={"choices": choices}))
-    assert result.messages[0]["response"] == "utter_faq/营业厅营业时间"
+    buttons = [{"title": "营业厅营业时间", "payload": "/utter:utter_faq/营业厅营业时间"}]
+    result = run(ActionChooseOption(), _answering(buttons, 1))
+    assert result.responses == ["utter_faq/营业厅营业时间"]
 
 
 # -- fallback ---------------------------------------------------------------------------------------------
@@ -59,8 +80,10 @@ def _fallback_tracker(previous_fallbacks: int, faq_share: float = 0.3):
 
 def test_first_fallback_offers_the_three_closest_entries() -> None:
     result = run(ActionFallback(), _fallback_tracker(0))
-    assert result.text.startswith("您是不是想问：\n1. 发票开具\n2. 话费充值方式\n3. 充值未到账")
-    assert [c["response"] for c in result.slot("choices")] == ["utter_faq/发票开具", "utter_faq/话费充值方式", "utter_faq/充值未到账"]
+    assert result.responses == ["utter_did_you_mean", "utter_did_you_mean_hint"]
+    buttons = result.messages[0]["buttons"]
+    assert [b["title"] for b in buttons] == ["发票开具", "话费充值方式", "充值未到账"]
+    assert buttons[0]["payload"] == "/utter:utter_faq/发票开具"
 
 
 def test_first_fallback_without_a_plausible_entry_asks_to_rephrase() -> None:
@@ -70,7 +93,7 @@ def test_first_fallback_without_a_plausible_entry_asks_to_rephrase() -> None:
 
 def test_second_fallback_in_a_row_offers_a_human() -> None:
     result = run(ActionFallback(), _fallback_tracker(1))
-    assert "转接人工" in result.text and result.slot("choices")[0]["payload"] == "/human_handoff"
+    assert "转接人工" in result.text and result.responses == ["utter_offer_human"]
 
 
 def test_core_fallback_apologises_and_forgets_the_message() -> None:
@@ -93,7 +116,7 @@ def test_in_hours_handoff_on_wechat_pauses_the_bot() -> None:
 def test_out_of_hours_says_when_agents_are_back_and_offers_a_call_back() -> None:
     result = run(ActionHandoff(now=lambda: OUT_OF_HOURS), make_tracker(text="投诉", channel="wechat"))
     assert "09:00-21:00" in result.text and not any(m.get("custom") for m in result.messages)
-    assert result.slot("choices")[0]["payload"] == "/request_callback"
+    assert result.responses == ["utter_handoff_closed"]
 
 
 def test_call_back_number_is_validated_and_recorded() -> None:

@@ -3,7 +3,7 @@ import asyncio
 
 import fakeredis
 
-from channels.wechat.stores import ButtonChoices, RedisReplyLedger
+from channels.wechat.stores import RedisReplyLedger
 
 
 def test_a_retry_on_another_instance_waits_for_the_first_instances_reply() -> None:
@@ -41,16 +41,6 @@ def test_an_empty_settled_reply_is_distinguished_from_pending() -> None:
         return await ledger.wait("k", 0.1)
 
     assert asyncio.run(scenario()) == ""
-
-
-def test_button_menus_are_shared_between_instances() -> None:
-    server = fakeredis.FakeServer()
-
-    async def scenario():
-        await ButtonChoices(redis_client=fakeredis.FakeAsyncRedis(server=server)).remember("o-1", {"1": "/greet"})
-        return await ButtonChoices(redis_client=fakeredis.FakeAsyncRedis(server=server)).payload_for("o-1", "1")
-
-    assert asyncio.run(scenario()) == "/greet"
 
 
 def test_instances_share_one_access_token(tmp_path) -> None:

@@ -41,15 +41,15 @@ def test_one_very_long_line_is_cut_between_characters() -> None:
     assert "".join(chunks) == "汉" * 1000 and all(len(c.encode()) <= MAX_TEXT_BYTES for c in chunks)
 
 
-def test_article_is_the_passive_reply_with_exactly_one_item_and_text_follows() -> None:
+def test_an_article_alone_is_the_passive_reply_with_exactly_one_item() -> None:
     article = {"title": "登机牌", "description": "CZ3101", "url": "https://x/bp", "picurl": "https://x/p.png"}
-    turn = render_turn([{"text": "已为您值机"}, {"custom": {"wechat_article": article}}, {"custom": {"wechat_article": article}}], "hint")
+    turn = render_turn([{"custom": {"wechat_article": article}}, {"custom": {"wechat_article": article}}], "hint")
     xml, leftover = passive_reply_xml(turn, "o-1", "gh_1")
     root = _parse(xml)
     assert root.findtext("MsgType") == "news" and root.findtext("ArticleCount") == "1"
     assert len(root.findall("Articles/item")) == 1
     bodies = customer_service_payloads(leftover, "o-1")
-    assert [b["msgtype"] for b in bodies] == ["text", "news"] and len(bodies[1]["news"]["articles"]) == 1
+    assert [b["msgtype"] for b in bodies] == ["news"] and len(bodies[0]["news"]["articles"]) == 1
 
 
 def test_repeated_article_replies_do_not_accumulate_items() -> None:
@@ -59,9 +59,18 @@ def test_repeated_article_replies_do_not_accumulate_items() -> None:
         assert len(_parse(xml).findall("Articles/item")) == 1
 
 
-def test_buttons_become_numbered_lines_with_payloads() -> None:
-    turn = render_turn([{"text": "选一个", "buttons": [{"title": "甲", "payload": "/a"}, {"title": "乙", "payload": "/b"}]}], "请回复数字选择：")
-    assert turn.texts == ["选一个\n1. 甲\n2. 乙"] and turn.button_payloads == {"1": "/a", "2": "/b"}
+def test_buttons_become_lines_numbered_across_the_turn() -> None:
+    turn = render_turn([{"text": "选一个", "buttons": [{"title": "甲", "payload": "/a"}, {"title": "乙", "payload": "/b"}]},
+                        {"text": "或者", "buttons": [{"title": "丙", "payload": "/c"}]}], "请回复数字选择：")
+    assert turn.texts == ["选一个\n1. 甲\n2. 乙\n\n或者\n3. 丙"]
+
+
+def test_text_comes_before_an_article_in_the_same_turn() -> None:
+    article = {"title": "t", "description": "d", "url": "u", "picurl": "p"}
+    turn = render_turn([{"text": "值机成功"}, {"custom": {"wechat_article": article}}], "h")
+    xml, leftover = passive_reply_xml(turn, "o-1", "gh_1")
+    assert _parse(xml).findtext("MsgType") == "text" and _parse(xml).findtext("Content") == "值机成功"
+    assert [a.title for a in leftover.articles] == ["t"] and leftover.texts == []
 
 
 def test_handoff_replies_transfer_and_keeps_the_words_for_later() -> None:

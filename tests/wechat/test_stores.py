@@ -1,6 +1,6 @@
 import asyncio
 
-from channels.wechat.stores import ButtonChoices, MemoryReplyLedger
+from channels.wechat.stores import MemoryReplyLedger
 
 
 def test_only_the_first_request_for_a_key_owns_the_turn_and_retries_get_its_reply() -> None:
@@ -35,17 +35,3 @@ def test_keys_expire_after_their_ttl() -> None:
         return await ledger.claim("k")
 
     assert asyncio.run(scenario()) is True
-
-
-def test_button_numbers_map_back_per_follower_and_expire() -> None:
-    now = [0.0]
-    choices = ButtonChoices(ttl_seconds=60, clock=lambda: now[0])
-
-    async def scenario():
-        await choices.remember("a", {"1": "/greet"})
-        found = [await choices.payload_for("a", " 1 "), await choices.payload_for("b", "1"),
-                 await choices.payload_for("a", "2"), await choices.payload_for("a", "一")]
-        now[0] = 61.0
-        return found + [await choices.payload_for("a", "1")]
-
-    assert asyncio.run(scenario()) == ["/greet", None, None, None, None]

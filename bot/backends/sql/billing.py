@@ -7,6 +7,7 @@ from typing import Callable, List, Optional
 
 from sqlalchemy import select
 
+from bot import clock
 from bot.backends.billing import Balance, Bill, BillingBackend, BillItem, Package, Points, UsageBucket
 from bot.backends.sql import models as m
 from bot.backends.sql.database import session_factory
@@ -23,9 +24,9 @@ def _bill(row: m.BillRow) -> Bill:
 
 
 class SqlBilling(BillingBackend):
-    def __init__(self, database_url: str, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, database_url: str, today: Optional[Callable[[], date]] = None) -> None:
         self._sessions = session_factory(database_url)
-        self._today = today
+        self._today = today or (lambda: clock.today())  # the billing day turns over at China midnight
 
     def balance(self, customer_id: int) -> Optional[Balance]:
         with self._sessions() as session:

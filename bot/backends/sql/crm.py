@@ -1,11 +1,11 @@
 """SQL stub of the CRM interface over the demo tables."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import List, Optional, Sequence
 
 from sqlalchemy import delete, select
 
+from bot import clock
 from bot.backends.crm import (
     AccountManager,
     BroadbandLine,
@@ -75,10 +75,10 @@ class SqlCrm(CrmBackend):
         with self._sessions.begin() as session:
             binding = session.get(m.WeChatBindingRow, openid)
             if binding is None:
-                session.add(m.WeChatBindingRow(openid=openid, customer_id=customer_id, bound_at=datetime.now()))
+                session.add(m.WeChatBindingRow(openid=openid, customer_id=customer_id, bound_at=clock.now()))
             else:
                 binding.customer_id = customer_id
-                binding.bound_at = datetime.now()
+                binding.bound_at = clock.now()
 
     def unbind_openid(self, openid: str) -> bool:
         with self._sessions.begin() as session:
@@ -92,7 +92,7 @@ class SqlCrm(CrmBackend):
 
     def request_callback(self, openid: str, mobile: str) -> int:
         with self._sessions.begin() as session:
-            row = m.CallbackRequestRow(openid=openid, mobile=mobile, created_at=datetime.now(), status="pending")
+            row = m.CallbackRequestRow(openid=openid, mobile=mobile, created_at=clock.now(), status="pending")
             session.add(row)
             session.flush()
             return row.id

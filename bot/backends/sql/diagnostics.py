@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Callable
+from typing import Callable, Optional
 
+from bot import clock
 from bot.backends.crm import BroadbandLine
 from bot.backends.diagnostics import AREA_OUTAGE, REMOTELY_FIXABLE, Diagnosis, LineDiagnostics
 
@@ -11,8 +12,8 @@ OUTAGE_REPAIR_HOURS = 3
 
 
 class StubLineDiagnostics(LineDiagnostics):
-    def __init__(self, database_url: str = "", now: Callable[[], datetime] = datetime.now) -> None:
-        self._now = now
+    def __init__(self, database_url: str = "", now: Optional[Callable[[], datetime]] = None) -> None:
+        self._now = now or (lambda: clock.now())  # restore times are told to followers in China time
 
     def diagnose(self, line: BroadbandLine) -> Diagnosis:
         if line.diagnosis == AREA_OUTAGE:
