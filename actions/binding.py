@@ -15,29 +15,13 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer
-from actions.queries import (
-    ActionQueryBalance,
-    ActionQueryBill,
-    ActionQueryData,
-    ActionQueryPackage,
-    ActionQueryPoints,
-    ActionShowManager,
-    BoundQueryAction,
-)
-from actions.tickets import ActionQueryTicket, ActionRateTicket, ActionUrgeTicket
-from bot import clock
+from actions.choices import replayed_message
 from bot.backends import get_crm, get_verification
 from bot.privacy import mask_mobile, mask_name
 from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG
 
 VERIFIED_SLOT_VALUE = "verified"
-RESUMED_BY_RULE = "action_start_fault_report"   # pending flows that continue in a form rather than answer inline
-# Questions answered inline once the binding that they needed succeeds.
-ANSWERED_AFTER_BINDING: Dict[str, Type[BoundQueryAction]] = {
-    action().name(): action
-    for action in (ActionQueryBalance, ActionQueryBill, ActionQueryData, ActionQueryPoints, ActionQueryPackage,
-                   ActionShowManager, ActionQueryTicket, ActionUrgeTicket, ActionRateTicket)
-}
+RESUMED_BY_RULE = "action_start_fault_report"   # pending flows that continue in a form rather than by replay
 LOCKED_SLOT_VALUE = "locked"
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _DIGITS = re.compile(r"\d+")
@@ -144,10 +128,10 @@ class ActionBindAccount(Action):
         dispatcher.utter_message(response="utter_bind_success", masked_mobile=mask_mobile(customer.mobile))
         if pending == RESUMED_BY_RULE:
             return events + [SlotSet("pending_action", pending)]  # a rule goes back to the fault report
-        events.append(SlotSet("pending_action", None))
-        query = ANSWERED_AFTER_BINDING.get(pending or "")
-        if query is not None:
-            query().answer(customer, dispatcher, tracker)  # the question that needed the binding
+        events += [SlotSet("pending_action", None), SlotSet("pending_request", None)]
+        request = tracker.get_slot("pending_request")
+        if pending and isinstance(request, dict) and request.get("intent", {}).get("name"):
+            events += replayed_message(request)  # the request that needed the binding, with all it said
         return events
 
 
@@ -159,7 +143,7 @@ class ActionCancelBinding(Action):
         from rasa_sdk.events import ActiveLoop
 
         dispatcher.utter_message(response="utter_bind_cancelled")
-        return [ActiveLoop(None)] + _clear_form_slots() + [SlotSet("pending_action", None)]
+        return [ActiveLoop(None)] + _clear_form_slots() + [SlotSet("pending_action", None), SlotSet("pending_request", None)]
 
 
 class ActionUnbindAccount(Action):

@@ -165,6 +165,9 @@ class ValidateCheckinForm(FormValidationAction):
             return self._chosen(open_ones[int(text) - 1], dispatcher, tracker)
         if any(str(b.booking_id) == text for b in open_ones):
             return {"checkin_booking": text}
+        by_flight = [b for b in open_ones if b.flight.flight_no.upper() in text.upper()]
+        if len(by_flight) == 1:
+            return self._chosen(by_flight[0], dispatcher, tracker)
         dispatcher.utter_message(response="utter_segment_unknown", count=len(open_ones))
         return {"checkin_booking": None}
 

@@ -58,6 +58,13 @@ def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
     return [ActionExecuted("action_listen"), UserUttered(text=payload, parse_data=parse_data)]
 
 
+def replayed_message(message: Dict[str, Any]) -> List[Dict[Text, Any]]:
+    """Events that make the policy act on an earlier message again (text, intent and entities as NLU read them)."""
+    parse_data = {"intent": dict(message["intent"], confidence=1.0), "entities": message.get("entities") or [],
+                  "text": message.get("text") or ""}
+    return [ActionExecuted("action_listen"), UserUttered(text=parse_data["text"], parse_data=parse_data)]
+
+
 class ActionChooseOption(Action):
     def name(self) -> Text:
         return "action_choose_option"

@@ -16,11 +16,18 @@ def bound_customer(tracker: Tracker) -> Optional[Customer]:
     return get_crm().customer_for_openid(tracker.sender_id)
 
 
-def start_binding_then(action_name: Text, dispatcher: CollectingDispatcher) -> List[Dict[Text, Any]]:
-    """Take an unbound follower through binding (a rule starts the form when `pending_action` is set);
-    `action_name` answers the original question afterwards."""
+def start_binding_then(action_name: Text, dispatcher: CollectingDispatcher, tracker: Tracker) -> List[Dict[Text, Any]]:
+    """Insert binding before the follower's request (a rule starts the form when `pending_action` is set).
+
+    The request itself, its text and what NLU found in it (month, ticket number, seat, line…), is kept in
+    `pending_request`; once bound, the binding action replays it as the follower's message, so the request is
+    answered exactly as asked.
+    """
     dispatcher.utter_message(response="utter_bind_needed")
-    return [SlotSet("pending_action", action_name)]
+    message = tracker.latest_message or {}
+    request = {"text": message.get("text") or "", "intent": message.get("intent") or {},
+               "entities": message.get("entities") or []}
+    return [SlotSet("pending_action", action_name), SlotSet("pending_request", request)]
 
 
 def yuan(amount: Decimal) -> str:

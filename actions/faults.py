@@ -98,10 +98,9 @@ class ValidateFaultForm(FormValidationAction):
         return {"fault_line": None}
 
     async def validate_fault_symptom(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        symptom = symptom_in(str(value or ""))
-        if symptom is None:
-            dispatcher.utter_message(response="utter_fault_symptom_unknown")
-        return {"fault_symptom": symptom}
+        # A description that matches no category is still a description: recorded as the last one (其他)
+        # rather than asked again, so the report goes on to the diagnosis.
+        return {"fault_symptom": symptom_in(str(value or "")) or symptom_names()[-1]}
 
 
 class ActionDiagnoseLine(Action):
@@ -140,6 +139,9 @@ class ActionCloseFault(Action):
         return "action_close_fault"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if tracker.get_slot("fault_stage") != "check_fix":  # "it works" with no remote repair to confirm
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
         dispatcher.utter_message(response="utter_fault_resolved")
         return [SlotSet("fault_stage", None), SlotSet("fault_line", None), SlotSet("fault_symptom", None)]
 

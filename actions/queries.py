@@ -49,7 +49,7 @@ class BoundQueryAction(Action, abc.ABC):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            return start_binding_then(self.name(), dispatcher)
+            return start_binding_then(self.name(), dispatcher, tracker)
         try:
             self.answer(customer, dispatcher, tracker)
         except Exception:  # a back end down must still give the follower an answer

@@ -68,14 +68,30 @@ def test_code_format_is_checked_before_spending_a_try() -> None:
     assert result.slot("verification_code") is None and "6位数字" in result.text
 
 
-def test_submit_reports_success_and_answers_the_pending_question() -> None:
+def test_submit_reports_success_and_replays_the_request_with_its_details() -> None:
     follower = openid()
     bind(follower, "13800138000")
-    tracker = make_tracker(follower, slots={"verification_code": VERIFIED_SLOT_VALUE, "pending_action": "action_query_balance"})
+    request = {"text": "查一下8月份账单", "intent": {"name": "query_bill", "confidence": 0.97}, "entities": []}
+    tracker = make_tracker(follower, slots={"verification_code": VERIFIED_SLOT_VALUE, "pending_action": "action_query_bill",
+                                            "pending_request": request})
     result = run(ActionBindAccount(), tracker)
-    assert "绑定成功" in result.texts[0] and "138****8000" in result.texts[0]
-    assert "86.50" in result.texts[1]
-    assert result.slot("pending_action") is None and result.slot("phone_number") is None
+    assert result.responses == ["utter_bind_success"] and result.values("utter_bind_success")["masked_mobile"] == "138****8000"
+    listen, user = result.events[-2:]
+    assert listen["name"] == "action_listen"
+    assert user["text"] == "查一下8月份账单" and user["parse_data"]["intent"]["name"] == "query_bill"
+    assert result.slot("pending_action") is None and result.slot("pending_request") is None
+    assert result.slot("phone_number") is None
+
+
+def test_an_unbound_request_keeps_what_it_said_for_after_binding() -> None:
+    from actions.queries import ActionQueryBill
+
+    tracker = make_tracker(openid(), text="最近三个月的账单", intent="query_bill",
+                           entities=[{"entity": "phone_number", "value": "x"}])
+    result = run(ActionQueryBill(), tracker)
+    assert result.responses == ["utter_bind_needed"] and result.slot("pending_action") == "action_query_bill"
+    assert result.slot("pending_request")["text"] == "最近三个月的账单"
+    assert result.slot("pending_request")["intent"]["name"] == "query_bill"
 
 
 def test_submit_after_a_lockout_binds_nothing_and_says_nothing_more() -> None:

@@ -62,9 +62,9 @@ def test_symptoms_in_free_text(text: str, symptom: str) -> None:
     assert validate(ValidateFaultForm(), "fault_symptom", text, make_tracker()).slot("fault_symptom") == symptom
 
 
-def test_unrecognised_symptom_is_asked_again() -> None:
-    result = validate(ValidateFaultForm(), "fault_symptom", "嗯嗯", make_tracker())
-    assert result.slot("fault_symptom") is None and "序号" in result.text
+def test_a_description_outside_the_categories_is_recorded_as_other_and_the_report_goes_on() -> None:
+    result = validate(ValidateFaultForm(), "fault_symptom", "重启了也不行", make_tracker())
+    assert result.slot("fault_symptom") == "其他" and result.messages == []
 
 
 # -- diagnosis outcomes ---------------------------------------------------------------------------------------

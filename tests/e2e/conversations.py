@@ -132,6 +132,8 @@ class ConversationRunner:
 
     def _sms_code(self, mobile: str) -> str:
         inbox = self.bot.workdir / "sms.jsonl"
+        if not inbox.exists():
+            return "000000"
         lines = [json.loads(line) for line in inbox.read_text(encoding="utf-8").splitlines() if line.strip()]
         texts = [item["text"] for item in lines if item["mobile"] == mobile]
         found = re.search(r"[0-9]{6}", texts[-1]) if texts else None
