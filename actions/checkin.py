@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer
+from actions.common import entity_value, bound_customer
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -40,8 +40,6 @@ NOTHING = "none"
 FORM_SLOTS = ["checkin_id", "checkin_surname", "checkin_booking", "seat_request", "exit_row_ok", "checkin_confirm"]
 _ID_SHAPE = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9A-Za-z])")
 _TICKET = re.compile(r"(?<![0-9])(\d{3})-?(\d{10})(?![0-9])")
-_YES = ("确认", "确定", "同意", "可以", "是", "好", "没问题", "符合", "ok", "OK", "yes")
-_NO = ("不", "否", "换", "算了", "no")
 
 
 def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
@@ -199,11 +197,10 @@ class ValidateCheckinForm(FormValidationAction):
         return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
 
     async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        if any(word in text for word in _NO):
+        if value == "no":
             dispatcher.utter_message(response="utter_exit_row_declined")
             return {"exit_row_ok": None, "seat_request": None}
-        if any(word in text for word in _YES):
+        if value == "yes":
             return {"exit_row_ok": "yes"}
         dispatcher.utter_message(response="utter_yes_or_no")
         return {"exit_row_ok": None}
@@ -211,10 +208,12 @@ class ValidateCheckinForm(FormValidationAction):
     async def validate_checkin_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == NOTHING:
             return {"checkin_confirm": NOTHING}
-        text = str(value or "")
-        if any(word in text for word in _NO):
+        if value == "no":
+            seat = entity_value(tracker, "seat_number")   # "那换成12C吧": the new wish, checked like any seat request
+            if seat:
+                return await self.validate_seat_request(str(seat), dispatcher, tracker, domain)
             return {"checkin_confirm": None, "seat_request": None, "exit_row_ok": None}
-        if any(word in text for word in _YES):
+        if value == "yes":
             return {"checkin_confirm": "yes"}
         dispatcher.utter_message(response="utter_yes_or_no")
         return {"checkin_confirm": None}
@@ -278,7 +277,7 @@ def _reset(*names: str) -> List[Dict[Text, Any]]:
     return [SlotSet(name, None) for name in names]
 
 
-def send_boarding_pass(booking: FlightBooking, dispatcher: CollectingDispatcher, header: str = "boarding_pass_header_issued") -> None:
+def send_boarding_pass(booking: FlightBooking, dispatcher: CollectingDispatcher, header: str = "utter_boarding_pass_header_issued") -> None:
     rules = load_checkin_rules()
     flight = booking.flight
     boarding = flight.departure - rules.boarding_before
@@ -287,7 +286,7 @@ def send_boarding_pass(booking: FlightBooking, dispatcher: CollectingDispatcher,
                   year=flight.departure.year, month=flight.departure.month, day=flight.departure.day,
                   departure=f"{flight.departure:%H:%M}", gate=flight.gate, boarding=f"{boarding:%H:%M}", seat=booking.seat_no,
                   passenger=mask_name(booking.passenger_name), id_card=mask_id_card(booking.id_card), code=code)
-    dispatcher.utter_message(response=f"utter_{header}")
+    dispatcher.utter_message(response=header)
     dispatcher.utter_message(response="utter_boarding_pass", **values)  # WeChat's variant is an article
 
 
@@ -346,7 +345,7 @@ class ActionShowBoardingPass(Action):
         if not passes:
             dispatcher.utter_message(response="utter_no_boarding_pass")
         for booking in passes:
-            send_boarding_pass(booking, dispatcher, header="boarding_pass_header_again")
+            send_boarding_pass(booking, dispatcher, header="utter_boarding_pass_header_again")
         return []
 
 

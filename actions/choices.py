@@ -72,6 +72,8 @@ class ActionChooseOption(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         buttons = offered_buttons(tracker)
         if not buttons:
+            if tracker.active_loop_name:  # the form's own numbered question (lines, slots, flights) reads the number
+                return []
             dispatcher.utter_message(response="utter_nothing_to_choose")
             return []
         index = chosen_index(tracker)

@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer, entity_value, latest_text
+from actions.common import start_binding_then, bound_customer, entity_value, latest_text
 from actions.queries import BoundQueryAction
 from bot import clock
 from bot.backends import get_crm, get_repairs
@@ -105,13 +105,12 @@ class ActionConfirmCancelTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            dispatcher.utter_message(response="utter_not_bound")
-            return [SlotSet("ticket_to_cancel", None)]
+            return start_binding_then(self.name(), dispatcher, tracker) + [SlotSet("ticket_to_cancel", None)]
         ticket = _target(customer, tracker, dispatcher)
         if ticket is None:
-            return [SlotSet("ticket_to_cancel", None)]
+            return [SlotSet("ticket_to_cancel", None), SlotSet("pending_action", None)]
         dispatcher.utter_message(response="utter_confirm_cancel_ticket", details=_details(ticket))
-        return [SlotSet("ticket_to_cancel", ticket.ticket_no)]
+        return [SlotSet("ticket_to_cancel", ticket.ticket_no), SlotSet("pending_action", None)]
 
 
 class ActionCancelTicket(Action):

@@ -1,7 +1,7 @@
 """A stand-in in front of the real action server, to make chosen followers' turns slow or multi-message.
 
 Followers whose OpenID starts with `o-slow` wait SLOW_SECONDS before the real action runs; for `o-multi` and
-`o-buttons` the menu action answers with canned messages that exercise the channel's reply rendering.
+`o-buttons` the service-hall action (「附近营业厅」) answers with canned messages that exercise the channel's reply rendering.
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any, Dict
 import requests
 
 SLOW_SECONDS = 6.5
+CANNED_ACTION = "action_find_service_hall"   # a custom action one plain message (「附近营业厅」) runs
 MULTI_MESSAGES = [
     {"text": "第一条：特殊字符 ]]> & < > 和表情😀"},
     {"text": "第二条"},
@@ -35,9 +36,9 @@ class ActionProxy:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 call: Dict[str, Any] = json.loads(raw)
                 sender = call.get("sender_id", "")
-                if sender.startswith("o-multi") and call.get("next_action") == "action_show_menu":
+                if sender.startswith("o-multi") and call.get("next_action") == CANNED_ACTION:
                     body = json.dumps({"events": [], "responses": MULTI_MESSAGES}).encode()
-                elif sender.startswith("o-buttons") and call.get("next_action") == "action_show_menu":
+                elif sender.startswith("o-buttons") and call.get("next_action") == CANNED_ACTION:
                     body = json.dumps({"events": [], "responses": [BUTTONS_MESSAGE]}).encode()
                 else:
                     if sender.startswith("o-slow"):

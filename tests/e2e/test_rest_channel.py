@@ -7,9 +7,17 @@ from bot.devstack import RunningBot
 
 
 def say(bot: RunningBot, text: str, sender: str) -> list:
+    """The texts of the reply; a message's buttons follow its text as "n. title" lines, numbered across the turn."""
     response = requests.post(f"{bot.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=30)
     response.raise_for_status()
-    return [message.get("text", "") for message in response.json()]
+    texts, number = [], 1
+    for message in response.json():
+        lines = [message.get("text", "")]
+        for button in message.get("buttons") or []:
+            lines.append(f"{number}. {button['title']}")
+            number += 1
+        texts.append("\n".join(line for line in lines if line))
+    return texts
 
 
 def test_greeting_then_menu(rest_bot: RunningBot) -> None:
@@ -17,7 +25,7 @@ def test_greeting_then_menu(rest_bot: RunningBot) -> None:
     greeting = say(rest_bot, "你好", sender)
     assert len(greeting) == 1 and greeting[0].startswith("您好") and "智能客服" in greeting[0]
     menu = say(rest_bot, "菜单", sender)
-    assert len(menu) == 1 and menu[0].startswith("请回复数字选择服务") and "0. 转人工客服" in menu[0]
+    assert len(menu) == 1 and menu[0].startswith("请回复数字选择服务") and "10. 转人工客服" in menu[0]
 
 
 def test_empty_and_whitespace_messages_get_the_polite_fallback(rest_bot: RunningBot) -> None:

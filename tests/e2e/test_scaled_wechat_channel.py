@@ -46,12 +46,12 @@ def test_retries_spread_over_workers_never_start_a_second_turn(scaled_wechat_bot
 def test_a_slow_turn_and_its_retries_on_other_workers_are_delivered_once(scaled_wechat_bot: WeChatBot) -> None:
     platform, openid = scaled_wechat_bot.platform("safe", keep_alive=False), follower("o-slow")
     scaled_wechat_bot.api.state.record_interaction(openid, "message")
-    xml = MessageFactory(platform.config.account, openid).text("菜单")
+    xml = MessageFactory(platform.config.account, openid).text("附近营业厅")
     with ThreadPoolExecutor(max_workers=3) as pool:
         results = list(pool.map(lambda _: platform.push(xml, openid), range(3)))
     assert all(r.accepted and r.reply is None and r.seconds < 4.6 for r in results)
     delivered = inbox(scaled_wechat_bot, openid, wait=SLOW_SECONDS + 10)
-    assert len(delivered) == 1 and delivered[0]["text"]["content"].startswith("请回复数字选择服务")
+    assert len(delivered) == 1 and delivered[0]["text"]["content"].startswith("请发送您的位置")
     assert scaled_wechat_bot.user_turns(openid) == 1
 
 
@@ -73,7 +73,7 @@ def test_a_number_picks_the_button_shown_by_another_worker(scaled_wechat_bot: We
     for _ in range(10):
         openid = follower("o-buttons")
         messages = MessageFactory(platform.config.account, openid)
-        assert platform.push(messages.text("菜单"), openid).reply.content == "请选择：\n1. 打个招呼\n2. 看菜单"
+        assert platform.push(messages.text("附近营业厅"), openid).reply.content == "请选择：\n1. 打个招呼\n2. 看菜单"
         assert platform.push(messages.text("1"), openid).reply.content.startswith("您好")
 
 

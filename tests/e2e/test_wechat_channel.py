@@ -192,7 +192,7 @@ def test_oversized_body_is_refused(wechat_bot: WeChatBot) -> None:
 # -- replies ------------------------------------------------------------------------------------------
 def test_three_bot_messages_become_one_well_formed_passive_reply(wechat_bot: WeChatBot) -> None:
     platform, openid = wechat_bot.platform("safe"), follower("o-multi")
-    result = platform.push(factory(platform, openid).text("菜单"), openid)
+    result = platform.push(factory(platform, openid).text("附近营业厅"), openid)
     assert result.accepted and result.reply.msg_type == "text"
     assert result.reply.content == "第一条：特殊字符 ]]> & < > 和表情😀\n\n第二条\n\n第三条"
     assert inbox(wechat_bot, openid) == []
@@ -200,7 +200,7 @@ def test_three_bot_messages_become_one_well_formed_passive_reply(wechat_bot: WeC
 
 def test_buttons_become_a_numbered_menu_and_a_number_picks_the_payload(wechat_bot: WeChatBot) -> None:
     platform, openid = wechat_bot.platform("safe"), follower("o-buttons")
-    shown = platform.push(factory(platform, openid).text("菜单"), openid)
+    shown = platform.push(factory(platform, openid).text("附近营业厅"), openid)
     assert shown.reply.content == "请选择：\n1. 打个招呼\n2. 看菜单"
     picked = platform.push(factory(platform, openid).text("1"), openid)
     assert picked.reply.content.startswith("您好")
@@ -218,14 +218,14 @@ def test_handoff_becomes_a_transfer_to_human_agents_and_the_words_follow(wechat_
 def test_slow_turn_is_answered_in_time_and_delivered_later_exactly_once(wechat_bot: WeChatBot) -> None:
     platform, openid = wechat_bot.platform("safe"), follower("o-slow")
     wechat_bot.api.state.record_interaction(openid, "message")
-    xml = factory(platform, openid).text("菜单")
+    xml = factory(platform, openid).text("附近营业厅")
     typing_before = wechat_bot.api.state.counters["typing"]
     with ThreadPoolExecutor(max_workers=3) as pool:  # the original push and two WeChat retries of it
         results = list(pool.map(lambda _: platform.push(xml, openid), range(3)))
     for result in results:
         assert result.accepted and result.reply is None and result.seconds < 4.6
     delivered = inbox(wechat_bot, openid, wait=SLOW_SECONDS + 10)
-    assert len(delivered) == 1 and delivered[0]["text"]["content"].startswith("请回复数字选择服务")
+    assert len(delivered) == 1 and delivered[0]["text"]["content"].startswith("请发送您的位置")
     time.sleep(1)
     assert wechat_bot.user_turns(openid) == 1
     assert len(inbox(wechat_bot, openid)) == 1
