@@ -78,8 +78,9 @@ class ActionChooseOption(Action):
             return []
         index = chosen_index(tracker)
         if index is None or not 1 <= index <= len(buttons):
+            # the same options again, so they stay the current question
             dispatcher.utter_message(response="utter_no_such_option", number=index if index is not None else "",
-                                     count=len(buttons))
+                                     count=len(buttons), buttons=buttons)
             return []
         payload = str(buttons[index - 1].get("payload") or "")
         if payload.startswith(RESPONSE_PAYLOAD_PREFIX):

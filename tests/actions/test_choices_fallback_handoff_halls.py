@@ -51,6 +51,7 @@ def test_only_the_latest_turn_counts() -> None:
 def test_a_number_not_in_the_list_is_answered_politely() -> None:
     result = run(ActionChooseOption(), _answering(MENU, 15))
     assert result.responses == ["utter_no_such_option"] and result.values("utter_no_such_option")["count"] == 3
+    assert result.messages[0]["buttons"] == MENU   # shown again, so the list stays the current question
     assert not [e for e in result.events if e["event"] == "user"]
 
 

@@ -43,10 +43,11 @@ def test_wrong_codes_lock_out_and_invalid_numbers_are_explained(rest_bot: Runnin
 
 def test_menu_number_and_a_number_that_matches_nothing(rest_bot: RunningBot) -> None:
     sender = follower()
-    menu, pick, wrong = conversation(rest_bot, sender, "菜单", "9", "15")
+    menu, wrong, pick, stale = conversation(rest_bot, sender, "菜单", "15", "第九个", "3")
     assert "9. 附近营业厅" in menu[0]
-    assert "发送您的位置" in pick[0]
-    assert "编号 15" in wrong[0]
+    assert "编号 15" in wrong[0] and "1 到 10" in wrong[0]
+    assert "发送您的位置" in pick[0]        # the menu still answers after a wrong number
+    assert "没有待选的编号" in stale[0]    # but not once the bot has moved on to another question
 
 
 def test_faq_answer_and_two_fallbacks_offer_a_human(rest_bot: RunningBot) -> None:
