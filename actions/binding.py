@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import SlotSet
@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer
 from actions.choices import replayed_message
+from bot import clock
 from bot.backends import get_crm, get_verification
 from bot.privacy import mask_mobile, mask_name
 from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG

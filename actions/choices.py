@@ -51,11 +51,9 @@ def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
     match = _PAYLOAD.match(payload.strip())
     if not match:
         return []
-    intent = match.group(1)
     values = json.loads(match.group(2)) if match.group(2) else {}
     entities = [{"entity": key, "value": value, "start": 0, "end": 0} for key, value in values.items()]
-    parse_data = {"intent": {"name": intent, "confidence": 1.0}, "entities": entities, "text": payload}
-    return [ActionExecuted("action_listen"), UserUttered(text=payload, parse_data=parse_data)]
+    return replayed_message({"intent": {"name": match.group(1)}, "entities": entities, "text": payload})
 
 
 def replayed_message(message: Dict[str, Any]) -> List[Dict[Text, Any]]:

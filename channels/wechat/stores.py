@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import abc
 import asyncio
-import json
 import time
 from typing import Dict, Optional, Tuple
 

@@ -107,3 +107,12 @@ def test_show_and_unbind() -> None:
     assert "已解除绑定" in run(ActionUnbindAccount(), make_tracker(follower)).text
     assert get_crm().customer_for_openid(follower) is None
     assert "还没有绑定" in run(ActionUnbindAccount(), make_tracker(follower)).text
+
+
+def test_asking_for_a_second_code_at_once_says_how_long_to_wait() -> None:
+    follower = openid()
+    tracker = make_tracker(follower)
+    first = validate(FORM, "phone_number", "13912345678", tracker)
+    again = validate(FORM, "phone_number", "13912345678", tracker)
+    assert first.slot("phone_number") == "13912345678" and "utter_code_resend_wait" not in first.responses
+    assert again.responses == ["utter_code_resend_wait"] and again.values("utter_code_resend_wait")["seconds"] >= 1
