@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer
+from actions.common import bound_customer, entity_value
 from actions.choices import replayed_message
 from bot import clock
 from bot.backends import get_crm, get_verification
@@ -67,6 +67,8 @@ class ValidateBindAccountForm(FormValidationAction):
     async def validate_verification_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if entity_value(tracker, "phone_number"):  # a corrected number: the phone validator sends a new code
+            return {"verification_code": None}
         found = _CODE.search(str(value or ""))
         if not found:
             dispatcher.utter_message(response="utter_code_invalid_format")

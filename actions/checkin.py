@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import entity_value, bound_customer
+from actions.common import bound_customer, entities_of, entity_value
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -29,9 +29,10 @@ from bot.checkin_rules import (
     boarding_pass_code,
     load_checkin_rules,
     nearby_free_seats,
+    SeatRequest,
     pick_seat,
-    read_seat_request,
     seat_map,
+    seat_request_from,
 )
 from bot.id_card import is_valid_id_card
 from bot.privacy import mask_id_card, mask_name
@@ -135,6 +136,18 @@ class ValidateCheckinForm(FormValidationAction):
                 result.update(self._chosen(changeable[0], dispatcher, tracker))
                 return result
             open_ones = changeable
+        wished = [b for b in bookings if b.flight.flight_no.upper() == str(tracker.get_slot("flight_wish") or "").upper()]
+        if wished:  # the follower named the flight: only that one is reported on
+            bookings = wished
+            open_ones = [b for b in wished if b in open_ones]
+        if tracker.get_slot("checkin_mode") == "show":
+            seated = [b for b in bookings if b.checked_in_at]
+            if not seated:
+                dispatcher.utter_message(response="utter_no_boarding_pass")
+                return {**result, **_finish_without_issuing()}
+            for booking in seated:
+                send_boarding_pass(booking, dispatcher, header="utter_boarding_pass_header_again")
+            return {**result, **_finish_without_issuing()}
         for booking in bookings:
             state = rules.window_state(booking.flight, clock.now())
             if state == NOT_YET:
@@ -148,11 +161,18 @@ class ValidateCheckinForm(FormValidationAction):
         return result
 
     def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+        if booking.checked_in_at and tracker.get_slot("checkin_mode") == "show":
+            send_boarding_pass(booking, dispatcher, header="utter_boarding_pass_header_again")
+            return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
         if booking.checked_in_at and tracker.get_slot("checkin_mode") != "change":
             dispatcher.utter_message(response="utter_already_checked_in", flight=_flight_line(booking), seat=booking.seat_no)
             return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
         dispatcher.utter_message(response="utter_segment_chosen", flight=_flight_line(booking))
-        return {"checkin_booking": str(booking.booking_id)}
+        chosen: Dict[Text, Any] = {"checkin_booking": str(booking.booking_id)}
+        wish = _seat_wish(tracker.get_slot("seat_wish"))
+        if wish is not None:  # said with the request ("值机，要靠过道"): proposed at once
+            chosen.update(_propose_seat(wish, booking, dispatcher))
+        return chosen
 
     async def validate_checkin_booking(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == NOTHING:
@@ -173,28 +193,14 @@ class ValidateCheckinForm(FormValidationAction):
         if value == NOTHING:
             return {"seat_request": NOTHING}
         booking = _booking(tracker)
-        if booking is None:
+        if booking is None or value is None:
             return {"seat_request": None}
-        seats = get_crm().seat_map(booking.flight.flight_id)
-        request = read_seat_request(str(value or ""))
+        request = seat_request_from(entity_value(tracker, "seat_number"), entity_value(tracker, "seat_preference"),
+                                    entity_value(tracker, "seat_row"))
         if request is None:
             dispatcher.utter_message(response="utter_seat_request_unreadable")
             return {"seat_request": None}
-        if request.kind == "specific":
-            seat = next((s for s in seats if s.seat_no == request.seat_no), None)
-            if seat is None:
-                dispatcher.utter_message(response="utter_seat_unknown", seat=request.seat_no)
-                return {"seat_request": None}
-            if not seat.is_free and seat.seat_no != booking.seat_no:
-                dispatcher.utter_message(response="utter_seat_taken", seat=seat.seat_no, alternatives="、".join(nearby_free_seats(seats, seat.seat_no)))
-                return {"seat_request": None}
-        else:
-            seat = pick_seat(seats, request, load_checkin_rules(), seed=f"{booking.booking_id}")
-            if seat is None:
-                dispatcher.utter_message(response="utter_seat_preference_full")
-                return {"seat_request": None}
-        dispatcher.utter_message(response="utter_seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no))
-        return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
+        return _propose_seat(request, booking, dispatcher)
 
     async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == "no":
@@ -209,14 +215,49 @@ class ValidateCheckinForm(FormValidationAction):
         if value == NOTHING:
             return {"checkin_confirm": NOTHING}
         if value == "no":
-            seat = entity_value(tracker, "seat_number")   # "那换成12C吧": the new wish, checked like any seat request
-            if seat:
-                return await self.validate_seat_request(str(seat), dispatcher, tracker, domain)
+            # "那换成12C吧" / "换个靠窗的": the new wish, checked like any seat request
+            wish = seat_request_from(entity_value(tracker, "seat_number"), entity_value(tracker, "seat_preference"),
+                                     entity_value(tracker, "seat_row"))
+            booking = _booking(tracker)
+            if wish is not None and booking is not None:
+                return _propose_seat(wish, booking, dispatcher)
             return {"checkin_confirm": None, "seat_request": None, "exit_row_ok": None}
         if value == "yes":
             return {"checkin_confirm": "yes"}
         dispatcher.utter_message(response="utter_yes_or_no")
         return {"checkin_confirm": None}
+
+
+def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    """Check a wish against the seat map: propose a seat (then the confirmation is asked) or say why not."""
+    seats = get_crm().seat_map(booking.flight.flight_id)
+    if request.kind == "specific":
+        seat = next((s for s in seats if s.seat_no == request.seat_no), None)
+        if seat is None:
+            dispatcher.utter_message(response="utter_seat_unknown", seat=request.seat_no)
+            return {"seat_request": None}
+        if not seat.is_free and seat.seat_no != booking.seat_no:
+            dispatcher.utter_message(response="utter_seat_taken", seat=seat.seat_no, alternatives="、".join(nearby_free_seats(seats, seat.seat_no)))
+            return {"seat_request": None}
+    else:
+        seat = pick_seat(seats, request, load_checkin_rules(), seed=f"{booking.booking_id}")
+        if seat is None:
+            dispatcher.utter_message(response="utter_seat_preference_full")
+            return {"seat_request": None}
+    dispatcher.utter_message(response="utter_seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no))
+    return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
+
+
+def _wish_in(message: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
+    """A seat wish said together with the request, kept (as entity values) until a flight is chosen."""
+    wish = {name: entities_of(message, name) for name in ("seat_number", "seat_preference", "seat_row")}
+    return wish if seat_request_from(wish["seat_number"], wish["seat_preference"], wish["seat_row"]) else None
+
+
+def _seat_wish(value: Any) -> Optional[SeatRequest]:
+    if not isinstance(value, dict):
+        return None
+    return seat_request_from(value.get("seat_number"), value.get("seat_preference"), value.get("seat_row"))
 
 
 class _Ask(Action, abc.ABC):
@@ -297,7 +338,7 @@ class ActionIssueBoardingPass(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         seat = tracker.get_slot("seat_request")
         booking = _booking(tracker)
-        done = _reset("seat_request", "exit_row_ok", "checkin_confirm", "checkin_mode", "requested_slot")
+        done = _reset("seat_request", "exit_row_ok", "checkin_confirm", "checkin_mode", "requested_slot", "seat_wish", "flight_wish")
         if seat in (None, NOTHING) or booking is None:
             return done
         if load_checkin_rules().window_state(booking.flight, clock.now()) != OPEN:
@@ -313,19 +354,27 @@ class ActionIssueBoardingPass(Action):
 
 
 class ActionStartCheckIn(Action):
-    """Start (or, for 换座位, restart at the seat) check-in; a bound follower's own bookings need no identification."""
+    """Start (or, for 换座位, restart at the seat) check-in; a bound follower's own bookings need no identification.
+
+    What the request already said is kept: a passenger's ID or e-ticket (someone else's check-in, even for a bound
+    follower) and surname are read by the form's slot mappings; the flight and a seat wish are kept here.
+    """
 
     def name(self) -> Text:
         return "action_start_check_in"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        intent = (tracker.latest_message.get("intent") or {}).get("name")
-        events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", "change" if intent == "change_seat" else "new")]
+        message = tracker.latest_message or {}
+        intent = (message.get("intent") or {}).get("name")
+        mode = {"change_seat": "change", "show_boarding_pass": "show"}.get(str(intent), "new")
+        events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", mode), SlotSet("seat_wish", _wish_in(message)),
+                                         SlotSet("flight_wish", entities_of(message, "flight_number"))]
+        named = entities_of(message, "eticket_number") or entities_of(message, "id_card_number")
         customer = bound_customer(tracker)
-        if customer is not None and get_crm().bookings_for_customer(customer.customer_id):
+        if customer is not None and named in (None, customer.id_card) and get_crm().bookings_for_customer(customer.customer_id):
             dispatcher.utter_message(response="utter_checkin_own_bookings")
             events += [SlotSet("checkin_id", customer.id_card), SlotSet("checkin_surname", customer.name[:1])]
-        elif tracker.get_slot("checkin_id") and tracker.get_slot("checkin_surname") and intent == "change_seat":
+        elif named is None and tracker.get_slot("checkin_id") and tracker.get_slot("checkin_surname") and mode == "change":
             events += [SlotSet("checkin_id", tracker.get_slot("checkin_id")), SlotSet("checkin_surname", tracker.get_slot("checkin_surname"))]
         return events
 
@@ -342,6 +391,9 @@ class ActionShowBoardingPass(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         passes = _checked_in(tracker)
+        if not passes and bound_customer(tracker) is None and not tracker.get_slot("checkin_id"):
+            # not bound and not identified yet: identify the passenger in the check-in form, which shows the pass
+            return await ActionStartCheckIn().run(dispatcher, tracker, domain) + [FollowupAction("checkin_form")]
         if not passes:
             dispatcher.utter_message(response="utter_no_boarding_pass")
         for booking in passes:
@@ -393,4 +445,4 @@ class ActionStopCheckIn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_check_in_stopped")
-        return [ActiveLoop(None)] + _reset(*FORM_SLOTS, "checkin_mode", "requested_slot")
+        return [ActiveLoop(None)] + _reset(*FORM_SLOTS, "checkin_mode", "requested_slot", "seat_wish", "flight_wish")

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered
+from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,20 +47,29 @@ def chosen_index(tracker: Tracker) -> Optional[int]:
 
 
 def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
-    """Events that make the policy act as if the follower had sent `payload` ("/intent{json}") just now."""
+    """Events that make the follower's number count as the button's payload ("/intent{json}").
+
+    The number itself is reverted (as Rasa's own two-stage fallback does with a clarified message), so the
+    dialogue sees the question followed directly by the answer the button stands for: rules written for
+    "confirmation → affirm" apply whether the follower typed 「确认」 or 「1」.
+    """
     match = _PAYLOAD.match(payload.strip())
     if not match:
         return []
     values = json.loads(match.group(2)) if match.group(2) else {}
     entities = [{"entity": key, "value": value, "start": 0, "end": 0} for key, value in values.items()]
-    return replayed_message({"intent": {"name": match.group(1)}, "entities": entities, "text": payload})
+    return [UserUtteranceReverted(), _uttered({"intent": {"name": match.group(1)}, "entities": entities, "text": payload})]
 
 
 def replayed_message(message: Dict[str, Any]) -> List[Dict[Text, Any]]:
     """Events that make the policy act on an earlier message again (text, intent and entities as NLU read them)."""
+    return [ActionExecuted("action_listen"), _uttered(message)]
+
+
+def _uttered(message: Dict[str, Any]) -> Dict[Text, Any]:
     parse_data = {"intent": dict(message["intent"], confidence=1.0), "entities": message.get("entities") or [],
                   "text": message.get("text") or ""}
-    return [ActionExecuted("action_listen"), UserUttered(text=parse_data["text"], parse_data=parse_data)]
+    return UserUttered(text=parse_data["text"], parse_data=parse_data)
 
 
 class ActionChooseOption(Action):

@@ -41,3 +41,8 @@ def latest_text(tracker: Tracker) -> Text:
 
 def entity_value(tracker: Tracker, entity: Text) -> Optional[Any]:
     return next(tracker.get_latest_entity_values(entity), None)
+
+
+def entities_of(message: Dict[Text, Any], entity: Text) -> Optional[Any]:
+    """The value NLU found for `entity` in a message's parse data (the latest one, or one kept for later)."""
+    return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == entity), None)

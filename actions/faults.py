@@ -14,15 +14,17 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer, latest_text
+from actions.common import bound_customer, entities_of, entity_value
 from actions.follower import latest_user_metadata
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
 from bot.backends.crm import BroadbandLine, Customer
 from bot.backends.diagnostics import AREA_OUTAGE, ARREARS, REMOTELY_FIXABLE
-from bot.symptoms import symptom_in, symptom_names
+from bot.backends.repairs import VisitSlot
 
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
+MAX_SYMPTOM_CHARS = 60   # a description in the follower's own words goes on the ticket, bounded
+MORNING_ENDS_AT = 12     # visiting slots starting before this hour are "上午" (day_period am)
 
 
 def _lines_text(lines: List[BroadbandLine]) -> str:
@@ -37,24 +39,30 @@ def _customer_line(customer: Customer, line_id: Optional[str]) -> Optional[Broad
 
 
 class ActionStartFaultReport(Action):
+    """Start a report; what the follower already said (symptom, broadband account) is kept across binding."""
+
     def name(self) -> Text:
         return "action_start_fault_report"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         resumed = tracker.get_slot("pending_action") == self.name()
-        symptom = symptom_in(latest_text(tracker)) or (tracker.get_slot("fault_symptom") if resumed else None)
+        request = tracker.get_slot("pending_request") if resumed else None
+        message = request if isinstance(request, dict) else (tracker.latest_message or {})
+        symptom = entities_of(message, "fault_symptom")
         if customer is None:
             dispatcher.utter_message(response="utter_fault_bind_needed")
-            return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()), SlotSet("fault_symptom", symptom)]
+            kept = {"text": message.get("text") or "", "intent": message.get("intent") or {}, "entities": message.get("entities") or []}
+            return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()), SlotSet("pending_request", kept)]
         lines = get_crm().broadband_lines(customer.customer_id)
         if not lines:
             dispatcher.utter_message(response="utter_fault_no_line")
-            return [SlotSet("fault_stage", "no_line"), SlotSet("pending_action", None)]
-        events = [SlotSet("fault_stage", "collect"), SlotSet("pending_action", None), SlotSet("fault_photo", None),
-                  SlotSet("fault_line", str(lines[0].line_id) if len(lines) == 1 else None),
-                  SlotSet("fault_symptom", symptom)]
-        return events
+            return [SlotSet("fault_stage", "no_line"), SlotSet("pending_action", None), SlotSet("pending_request", None)]
+        named = entities_of(message, "broadband_account")
+        line = next((line for line in lines if line.account == named), lines[0] if len(lines) == 1 else None)
+        return [SlotSet("fault_stage", "collect"), SlotSet("pending_action", None), SlotSet("pending_request", None),
+                SlotSet("fault_photo", None), SlotSet("fault_line", str(line.line_id) if line else None),
+                SlotSet("fault_symptom", symptom)]
 
 
 class ActionAskFaultLine(Action):
@@ -65,16 +73,6 @@ class ActionAskFaultLine(Action):
         customer = bound_customer(tracker)
         lines = get_crm().broadband_lines(customer.customer_id) if customer else []
         dispatcher.utter_message(response="utter_ask_fault_line", lines=_lines_text(lines))
-        return []
-
-
-class ActionAskFaultSymptom(Action):
-    def name(self) -> Text:
-        return "action_ask_fault_symptom"
-
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        options = "\n".join(f"{i}. {name}" for i, name in enumerate(symptom_names(), start=1))
-        dispatcher.utter_message(response="utter_ask_fault_symptom", options=options)
         return []
 
 
@@ -98,9 +96,10 @@ class ValidateFaultForm(FormValidationAction):
         return {"fault_line": None}
 
     async def validate_fault_symptom(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        # A description that matches no category is still a description: recorded as the last one (其他)
-        # rather than asked again, so the report goes on to the diagnosis.
-        return {"fault_symptom": symptom_in(str(value or "")) or symptom_names()[-1]}
+        # A category from NLU (fault_symptom entity, or a button), or a description that matches none, kept in the
+        # follower's own words for the technician rather than asked again, so the report goes on to the diagnosis.
+        description = str(value or "").strip()[:MAX_SYMPTOM_CHARS]
+        return {"fault_symptom": description or None}
 
 
 class ActionDiagnoseLine(Action):
@@ -178,12 +177,30 @@ class ValidateVisitSlotForm(FormValidationAction):
 
     async def validate_visit_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
-        text = str(value or "").strip()
-        number = _NUMBER.match(text)
-        if number and 1 <= int(number.group(1)) <= len(slots):
-            return {"visit_slot": slots[int(number.group(1)) - 1].starts.isoformat()}
+        day, period = entity_value(tracker, "visit_day"), entity_value(tracker, "day_period")
+        if day is not None or period is not None:  # "后天下午": the value is the day, not an option number
+            named = _slot_named(slots, day, period)
+            if named is not None:
+                return {"visit_slot": named.starts.isoformat()}
+        else:
+            number = _NUMBER.match(str(value or ""))
+            if number and 1 <= int(number.group(1)) <= len(slots):
+                return {"visit_slot": slots[int(number.group(1)) - 1].starts.isoformat()}
         dispatcher.utter_message(response="utter_visit_slot_unknown", count=len(slots))
         return {"visit_slot": None}
+
+
+def _slot_named(slots: List[VisitSlot], day: Optional[Any], period: Optional[Any]) -> Optional[VisitSlot]:
+    """The first offered slot on the named day (offset from today, China time) and part of the day, if any."""
+    today = clock.today()
+    for slot in slots:
+        starts = clock.aware(slot.starts).astimezone(clock.zone())
+        if day is not None and str((starts.date() - today).days) != str(day):
+            continue
+        if period is not None and ("am" if starts.hour < MORNING_ENDS_AT else "pm") != str(period):
+            continue
+        return slot
+    return None
 
 
 class ActionCreateTicket(Action):
@@ -198,7 +215,7 @@ class ActionCreateTicket(Action):
         if line is None or slot is None:
             dispatcher.utter_message(response="utter_visit_slot_expired")
             return [SlotSet("visit_slot", None)]
-        result = get_repairs().open_ticket(line.line_id, tracker.get_slot("fault_symptom") or "其他", slot,
+        result = get_repairs().open_ticket(line.line_id, tracker.get_slot("fault_symptom") or "", slot,
                                            tracker.get_slot("fault_photo"), clock.now())
         ticket = result.ticket
         if result.created:

@@ -15,8 +15,6 @@ from bot import clock
 from bot.backends import get_crm, get_repairs
 from bot.backends.crm import Customer, FaultTicket
 
-_STARS = re.compile(r"([1-5一二三四五])\s*(?:星|分|颗)")
-_CN = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5}
 _TICKET = re.compile(r"[A-Za-z]{2}\d{13}")
 
 
@@ -144,10 +142,8 @@ class ActionRateTicket(BoundQueryAction):
         return "action_rate_ticket"
 
     def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        text = latest_text(tracker)
-        stars_entity = entity_value(tracker, "stars")
-        found = _STARS.search(text)
-        stars = int(stars_entity) if stars_entity else (_CN.get(found.group(1)) or int(found.group(1))) if found else None
+        stars_entity = entity_value(tracker, "stars")   # digits, or words mapped to digits by NLU synonyms
+        stars = int(str(stars_entity)) if stars_entity is not None and str(stars_entity).isdigit() else None
         done = [t for t in get_crm().tickets_for_customer(customer.customer_id) if t.status == "已完成"]
         if not done:
             dispatcher.utter_message(response="utter_nothing_to_rate")
@@ -155,7 +151,7 @@ class ActionRateTicket(BoundQueryAction):
         if stars is None:
             dispatcher.utter_message(response="utter_ask_stars", ticket_no=done[0].ticket_no)
             return
-        comment = _STARS.sub("", text).strip(" ，,。") if found else ""
+        comment = latest_text(tracker).strip()  # the follower's own words go with the rating
         if get_repairs().rate(done[0].ticket_no, stars, comment):
             dispatcher.utter_message(response="utter_rating_saved", stars="★" * stars, ticket_no=done[0].ticket_no)
         else:

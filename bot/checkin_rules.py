@@ -52,29 +52,31 @@ def load_checkin_rules(path: Path = CHECKIN_FILE) -> CheckInRules:
     )
 
 
+SEAT_KINDS = ("window", "aisle", "front", "random")   # values of the seat_preference entity (synonyms in NLU data)
+
+
 @dataclass(frozen=True)
 class SeatRequest:
-    kind: str                  # "specific", "window", "aisle", "front", "random"
+    kind: str                  # "specific", or one of SEAT_KINDS
     seat_no: Optional[str] = None
+    row: Optional[int] = None  # a wished row ("第35排靠窗"), for any kind but "specific"
 
 
-def read_seat_request(text: str) -> Optional[SeatRequest]:
-    specific = _SPECIFIC.search(text or "")
+def seat_request_from(seat_no: Optional[object], preference: Optional[object], row: Optional[object]) -> Optional[SeatRequest]:
+    """The wish NLU found (seat_number, seat_preference, seat_row entities); None when the message held none."""
+    specific = _SPECIFIC.search(str(seat_no or ""))
     if specific:
         return SeatRequest("specific", f"{int(specific.group(1))}{specific.group(2).upper()}")
-    if "窗" in text:
-        return SeatRequest("window")
-    if "过道" in text or "走道" in text or "通道" in text:
-        return SeatRequest("aisle")
-    if "前" in text:
-        return SeatRequest("front")
-    if any(word in text for word in ("随机", "随便", "都行", "都可以", "无所谓", "任意")):
-        return SeatRequest("random")
-    return None
+    wanted_row = int(str(row)) if row is not None and str(row).isdigit() else None
+    kind = str(preference) if preference in SEAT_KINDS else None
+    if kind is None and wanted_row is None:
+        return None
+    return SeatRequest(kind or "random", row=wanted_row)
 
 
 def pick_seat(seats: Sequence[Seat], request: SeatRequest, rules: CheckInRules, seed: str) -> Optional[Seat]:
-    """The best free seat for a preference: the front-most matching non-exit seat (random: a stable random one)."""
+    """The best free seat for a preference: the front-most matching non-exit seat (random: a stable random one);
+    with a wished row, the matching seat nearest to that row."""
     free = [s for s in seats if s.is_free and not s.is_exit_row]
     first_row = min((s.row for s in seats), default=0)
     matching = {
@@ -85,6 +87,8 @@ def pick_seat(seats: Sequence[Seat], request: SeatRequest, rules: CheckInRules, 
     }[request.kind]
     if not matching:
         return None
+    if request.row is not None:
+        return sorted(matching, key=lambda s: (abs(s.row - request.row), s.row, s.seat_no))[0]  # type: ignore[operator]
     if request.kind == "random":
         return random.Random(seed).choice(matching)
     return sorted(matching, key=lambda s: (s.row, s.seat_no))[0]

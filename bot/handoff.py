@@ -37,9 +37,18 @@ class ServiceHours:
 class HandoffRules:
     keywords: Tuple[str, ...]
     hours: ServiceHours
+    negations: Tuple[str, ...] = ()
 
     def keyword_in(self, text: str) -> Optional[str]:
-        return next((keyword for keyword in self.keywords if keyword in (text or "")), None)
+        """The first keyword the text asks for; a keyword right after a negation ("不用转人工") does not count."""
+        text = text or ""
+        for keyword in self.keywords:
+            start = text.find(keyword)
+            while start >= 0:
+                if not any(text[:start].rstrip().endswith(negation) for negation in self.negations):
+                    return keyword
+                start = text.find(keyword, start + 1)
+        return None
 
 
 def _clock(value: str) -> time:
@@ -59,5 +68,6 @@ def load_handoff_rules(path: Optional[Path] = None) -> HandoffRules:
     zone = ZoneInfo(hours["timezone"]) if hours.get("timezone") else clock.zone()
     return HandoffRules(
         keywords=tuple(str(k) for k in raw.get("keywords") or ()),
+        negations=tuple(str(n) for n in raw.get("negations") or ()),
         hours=ServiceHours(zone, _clock(hours["open"]), _clock(hours["close"]), tuple(hours.get("weekdays") or range(1, 8))),
     )

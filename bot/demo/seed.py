@@ -68,7 +68,7 @@ FLIGHTS = [
     ("CZ3301", "广州", "成都", timedelta(days=3), "A08"),
     ("CZ6301", "广州", "杭州", timedelta(minutes=30), "B18"),
 ]
-SEAT_ROWS = range(30, 43)
+SEAT_ROWS = range(11, 43)   # economy cabin of an A321: rows 11-42
 SEAT_LETTERS = "ABCJKL"
 EXIT_ROWS = {31, 32}
 

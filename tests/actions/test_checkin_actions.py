@@ -68,11 +68,16 @@ def _ready(ticket: str, surname: str) -> dict:
     return {"checkin_id": ticket, "checkin_surname": surname, "checkin_booking": str(booking.booking_id)}
 
 
+def _seat(value: str, **entities: str) -> list:
+    """Entities as NLU gives them for a seat wish (seat_number, seat_preference, seat_row)."""
+    return [{"entity": name, "value": v} for name, v in (entities or {"seat_number": value}).items()]
+
+
 def test_specific_free_seat_is_proposed_with_a_map_and_exit_rows_need_consent() -> None:
     slots = _ready("7842100000006", "王")
-    free = validate(FORM, "seat_request", "38C", make_tracker(slots=slots))
+    free = validate(FORM, "seat_request", "38C", make_tracker(slots=slots, entities=_seat("38C")))
     assert free.slot("seat_request") == "38C" and "★" in free.text
-    exit_seat = validate(FORM, "seat_request", "31B", make_tracker(slots=slots))
+    exit_seat = validate(FORM, "seat_request", "31B", make_tracker(slots=slots, entities=_seat("31B")))
     assert exit_seat.slot("seat_request") == "31B"
     needed = asyncio.run(FORM.required_slots([], None, make_tracker(slots=dict(slots, seat_request="31B")), {}))
     assert "exit_row_ok" in needed
@@ -83,9 +88,18 @@ def test_specific_free_seat_is_proposed_with_a_map_and_exit_rows_need_consent() 
 def test_taken_and_missing_seats_are_refused_with_alternatives() -> None:
     slots = _ready("7842100000001", "张")
     taken_by = get_crm().booking_by_ticket_number("7842100000005").seat_no
-    taken = validate(FORM, "seat_request", taken_by, make_tracker(slots=slots))
+    taken = validate(FORM, "seat_request", taken_by, make_tracker(slots=slots, entities=_seat(taken_by)))
     assert taken.slot("seat_request") is None and "已被选" in taken.text and "附近可选" in taken.text
-    assert "没有 99A" in validate(FORM, "seat_request", "99A", make_tracker(slots=slots)).text
+    assert "没有 99A" in validate(FORM, "seat_request", "99A", make_tracker(slots=slots, entities=_seat("99A"))).text
+
+
+def test_a_row_and_a_kind_of_seat_are_proposed_together() -> None:
+    slots = _ready("7842100000006", "王")
+    wish = _seat("", seat_preference="window", seat_row="35")
+    proposed = validate(FORM, "seat_request", "想坐第35排靠窗", make_tracker(slots=slots, entities=wish))
+    assert proposed.slot("seat_request") in ("35A", "35L")
+    unreadable = validate(FORM, "seat_request", "嗯", make_tracker(slots=slots))
+    assert unreadable.slot("seat_request") is None and unreadable.responses == ["utter_seat_request_unreadable"]
 
 
 def test_someone_elses_booking_can_never_be_chosen() -> None:

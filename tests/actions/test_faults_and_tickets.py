@@ -11,6 +11,7 @@ from actions.faults import (
     ValidateVisitSlotForm,
 )
 from actions.tickets import ActionCancelTicket, ActionConfirmCancelTicket, ActionQueryTicket, ActionRateTicket, ActionUrgeTicket
+from bot import clock
 from bot.backends import get_crm, get_repairs
 from tests.actions.conftest import bind, make_tracker, run, validate
 
@@ -33,7 +34,8 @@ def test_unbound_reporter_is_sent_to_binding_first() -> None:
 
 
 def test_single_line_is_chosen_and_the_symptom_taken_from_the_message() -> None:
-    result = run(ActionStartFaultReport(), make_tracker(bound("13912345678"), text="光猫一直亮红灯"))
+    result = run(ActionStartFaultReport(), make_tracker(bound("13912345678"), text="光猫一直亮红灯",
+                                                        entities=[{"entity": "fault_symptom", "value": "光猫红灯/LOS"}]))
     assert result.slot("fault_stage") == "collect"
     assert result.slot("fault_line") == line_of("13912345678") and result.slot("fault_symptom") == "光猫红灯/LOS"
 
@@ -57,14 +59,37 @@ def test_line_choice_by_number_or_account_and_never_someone_elses() -> None:
     assert other.slot("fault_line") is None and "没有找到这条线路" in other.text
 
 
-@pytest.mark.parametrize("text, symptom", [("网速特别慢", "网速慢"), ("老是掉线", "频繁掉线"), ("电视没信号", "IPTV无信号"), ("5", "无法上网")])
-def test_symptoms_in_free_text(text: str, symptom: str) -> None:
-    assert validate(ValidateFaultForm(), "fault_symptom", text, make_tracker()).slot("fault_symptom") == symptom
+def test_what_an_unbound_reporter_said_is_used_once_bound() -> None:
+    said = {"text": "02000000099 宽带又坏了", "intent": {"name": "report_fault"},
+            "entities": [{"entity": "broadband_account", "value": "02000000099"}, {"entity": "fault_symptom", "value": "无法上网"}]}
+    follower = f"o-{uuid.uuid4().hex[:10]}"
+    first = run(ActionStartFaultReport(), make_tracker(follower, text=said["text"], entities=said["entities"]))
+    assert first.slot("pending_request")["entities"] == said["entities"]
+    bind(follower, "13800138000")
+    resumed = run(ActionStartFaultReport(), make_tracker(follower, text="123456", slots={
+        "pending_action": "action_start_fault_report", "pending_request": first.slot("pending_request")}))
+    lines = get_crm().broadband_lines(get_crm().customer_by_mobile("13800138000").customer_id)
+    assert resumed.slot("fault_line") == str(next(l.line_id for l in lines if l.account == "02000000099"))
+    assert resumed.slot("fault_symptom") == "无法上网" and resumed.slot("pending_request") is None
 
 
-def test_a_description_outside_the_categories_is_recorded_as_other_and_the_report_goes_on() -> None:
-    result = validate(ValidateFaultForm(), "fault_symptom", "重启了也不行", make_tracker())
-    assert result.slot("fault_symptom") == "其他" and result.messages == []
+def test_a_description_outside_the_categories_is_kept_in_the_followers_words() -> None:
+    result = validate(ValidateFaultForm(), "fault_symptom", "路由器重启了也不行", make_tracker())
+    assert result.slot("fault_symptom") == "路由器重启了也不行" and result.messages == []
+
+
+def test_visit_slots_named_by_day_and_part_of_day() -> None:
+    follower, line = bound("13912345678"), line_of("13912345678")
+    offered = get_repairs().visit_slots(int(line), clock.now())
+    wanted = offered[-1]
+    starts = clock.aware(wanted.starts).astimezone(clock.zone())
+    day, period = str((starts.date() - clock.today()).days), "am" if starts.hour < 12 else "pm"
+    said = [{"entity": "visit_day", "value": day}, {"entity": "day_period", "value": period}]
+    chosen = validate(ValidateVisitSlotForm(), "visit_slot", day, make_tracker(follower, slots={"fault_line": line}, entities=said))
+    assert chosen.slot("visit_slot") == wanted.starts.isoformat()
+    never = [{"entity": "visit_day", "value": "30"}]   # no slot a month ahead is offered
+    refused = validate(ValidateVisitSlotForm(), "visit_slot", "30", make_tracker(follower, slots={"fault_line": line}, entities=never))
+    assert refused.slot("visit_slot") is None and refused.responses == ["utter_visit_slot_unknown"]
 
 
 # -- diagnosis outcomes ---------------------------------------------------------------------------------------
@@ -146,5 +171,6 @@ def test_cancel_asks_first_and_then_cancels() -> None:
 def test_rating_needs_stars_and_is_stored_once() -> None:
     follower = bound("13800138000")
     assert "打分" in run(ActionRateTicket(), make_tracker(follower, text="评价维修")).text
-    assert "★★★★" in run(ActionRateTicket(), make_tracker(follower, text="4星 来得有点晚")).text
-    assert "已经评价过" in run(ActionRateTicket(), make_tracker(follower, text="5星")).text
+    four = [{"entity": "stars", "value": "4"}]   # "4星" or "四颗星", as NLU reads either
+    assert "★★★★" in run(ActionRateTicket(), make_tracker(follower, text="四颗星 来得有点晚", entities=four)).text
+    assert "已经评价过" in run(ActionRateTicket(), make_tracker(follower, text="5星", entities=[{"entity": "stars", "value": "5"}])).text

@@ -6,7 +6,7 @@ import pytest
 from bot.backends.checkin import SeatTaken
 from bot.backends.sql.checkin import SqlCheckInDesk
 from bot.backends.sql.crm import SqlCrm
-from bot.checkin_rules import CLOSED, NOT_YET, OPEN, SeatRequest, load_checkin_rules, pick_seat, read_seat_request, seat_map
+from bot.checkin_rules import CLOSED, NOT_YET, OPEN, SeatRequest, load_checkin_rules, pick_seat, seat_map, seat_request_from
 from tests.conftest import FIXED_NOW
 
 
@@ -63,11 +63,22 @@ def test_window_states(database_url: str) -> None:
     assert states == {"CZ6301": CLOSED, "CZ3101": OPEN, "CZ3501": OPEN, "CZ3301": NOT_YET}
 
 
-@pytest.mark.parametrize("text, expected", [("32A", SeatRequest("specific", "32A")), ("我要 5 c", SeatRequest("specific", "5C")),
-                                            ("靠窗", SeatRequest("window")), ("靠过道的", SeatRequest("aisle")),
-                                            ("前排", SeatRequest("front")), ("随便", SeatRequest("random")), ("嗯", None)])
-def test_seat_requests(text: str, expected) -> None:
-    assert read_seat_request(text) == expected
+@pytest.mark.parametrize("seat, preference, row, expected", [
+    ("32A", None, None, SeatRequest("specific", "32A")), ("5c", "window", None, SeatRequest("specific", "5C")),
+    (None, "window", None, SeatRequest("window")), (None, "aisle", "35", SeatRequest("aisle", row=35)),
+    (None, None, "35", SeatRequest("random", row=35)), (None, "front", None, SeatRequest("front")),
+    (None, "sideways", None, None), (None, None, None, None)])
+def test_seat_wishes_from_entities(seat, preference, row, expected) -> None:
+    assert seat_request_from(seat, preference, row) == expected
+
+
+def test_a_wished_row_gets_the_matching_seat_nearest_to_it(database_url: str) -> None:
+    crm = SqlCrm(database_url)
+    seats = crm.seat_map(crm.booking_by_ticket_number("7842100000005").flight.flight_id)
+    seat = pick_seat(seats, SeatRequest("window", row=35), load_checkin_rules(), "x")
+    assert seat.is_window and seat.row == 35
+    exit_row = pick_seat(seats, SeatRequest("aisle", row=31), load_checkin_rules(), "x")
+    assert exit_row.is_aisle and not exit_row.is_exit_row and exit_row.row in (30, 33)
 
 
 def test_preferences_pick_free_non_exit_seats_and_the_map_marks_them(database_url: str) -> None:

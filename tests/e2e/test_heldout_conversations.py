@@ -18,6 +18,8 @@ from tests.e2e.conversations import ConversationRunner, load_conversations, repo
 # Issue 10 asks for 0.95; this guard holds what is reached today (README, "Held-out conversations") so that no
 # change makes it worse. Raise it as the share grows.
 REQUIRED_SHARE = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", "0.75"))
+# A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
+ONLY = {name for name in os.environ.get("BOT_HELDOUT_ONLY", "").split(",") if name}
 REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-conversations.txt"
 CONVERSATIONS = load_conversations()
 
@@ -43,7 +45,9 @@ def _write(channel: str, passed: int, total: int, failures: List[str]) -> None:
 def test_heldout_conversations_pass(channel: str, request: pytest.FixtureRequest) -> None:
     from bot.demo.seed import seed
 
-    conversations = [c for c in CONVERSATIONS if c.get("channel", "rest") == channel]
+    conversations = [c for c in CONVERSATIONS if c.get("channel", "rest") == channel and (not ONLY or c["name"] in ONLY)]
+    if not conversations:
+        pytest.skip(f"no held-out {channel} conversation selected")
     if channel == "wechat":
         wechat = request.getfixturevalue("wechat_bot")
         runner = ConversationRunner(wechat.bot, lambda: seed(wechat.database_url, reset=True), wechat_bot=wechat)
@@ -54,4 +58,4 @@ def test_heldout_conversations_pass(channel: str, request: pytest.FixtureRequest
     _write(channel, passed, len(conversations), failures)
     share = passed / len(conversations)
     print(f"held-out {channel}: {passed}/{len(conversations)} = {share:.1%}")
-    assert share >= REQUIRED_SHARE, f"{passed}/{len(conversations)} passed; failures:\n" + "\n".join(failures[:10])
+    assert ONLY or share >= REQUIRED_SHARE, f"{passed}/{len(conversations)} passed; failures:\n" + "\n".join(failures[:10])
