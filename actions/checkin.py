@@ -17,7 +17,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer, entities_of, entity_value
+from actions.common import AWAITING, bound_customer, entities_of, entity_value
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -410,10 +410,10 @@ class ActionConfirmCancelCheckIn(Action):
         cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, clock.now()) == OPEN]
         if not cancellable:
             dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
-            return [SlotSet("checkin_to_cancel", None)]
+            return [SlotSet("checkin_to_cancel", None), SlotSet(AWAITING, None)]
         booking = cancellable[0]
         dispatcher.utter_message(response="utter_confirm_cancel_check_in", flight=_flight_line(booking), seat=booking.seat_no)
-        return [SlotSet("checkin_to_cancel", str(booking.booking_id))]
+        return [SlotSet("checkin_to_cancel", str(booking.booking_id)), SlotSet(AWAITING, "cancel_check_in")]
 
 
 class ActionCancelCheckIn(Action):
@@ -427,7 +427,7 @@ class ActionCancelCheckIn(Action):
             dispatcher.utter_message(response="utter_check_in_cancelled", flight=_flight_line(booking))
         else:
             dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
-        return [SlotSet("checkin_to_cancel", None)]
+        return [SlotSet("checkin_to_cancel", None), SlotSet(AWAITING, None)]
 
 
 class ActionKeepCheckIn(Action):
@@ -436,7 +436,7 @@ class ActionKeepCheckIn(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         dispatcher.utter_message(response="utter_check_in_kept")
-        return [SlotSet("checkin_to_cancel", None)]
+        return [SlotSet("checkin_to_cancel", None), SlotSet(AWAITING, None)]
 
 
 class ActionStopCheckIn(Action):

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, UserUttered, UserUtteranceReverted
+from rasa_sdk.events import ActionExecuted, FollowupAction, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -47,18 +47,16 @@ def chosen_index(tracker: Tracker) -> Optional[int]:
 
 
 def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
-    """Events that make the follower's number count as the button's payload ("/intent{json}").
+    """Events that make the policy act as if the follower had sent `payload` ("/intent{json}") just now.
 
-    The number itself is reverted (as Rasa's own two-stage fallback does with a clarified message), so the
-    dialogue sees the question followed directly by the answer the button stands for: rules written for
-    "confirmation → affirm" apply whether the follower typed 「确认」 or 「1」.
-    """
+    Confirmations are therefore conditioned on a slot (`awaiting_confirmation`), not on the action right
+    before the answer, so 「确认」 and 「1」 reach the same rule."""
     match = _PAYLOAD.match(payload.strip())
     if not match:
         return []
     values = json.loads(match.group(2)) if match.group(2) else {}
     entities = [{"entity": key, "value": value, "start": 0, "end": 0} for key, value in values.items()]
-    return [UserUtteranceReverted(), _uttered({"intent": {"name": match.group(1)}, "entities": entities, "text": payload})]
+    return replayed_message({"intent": {"name": match.group(1)}, "entities": entities, "text": payload})
 
 
 def replayed_message(message: Dict[str, Any]) -> List[Dict[Text, Any]]:
@@ -93,4 +91,7 @@ class ActionChooseOption(Action):
         if payload.startswith(RESPONSE_PAYLOAD_PREFIX):
             dispatcher.utter_message(response=payload[len(RESPONSE_PAYLOAD_PREFIX):])
             return []
-        return user_turn_for(payload)
+        events = user_turn_for(payload)
+        if events and tracker.active_loop_name:  # the buttons were the form's question: the form takes the answer
+            events.append(FollowupAction(tracker.active_loop_name))
+        return events

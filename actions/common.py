@@ -11,6 +11,9 @@ from rasa_sdk.executor import CollectingDispatcher
 from bot.backends import get_crm
 from bot.backends.crm import Customer
 
+AWAITING = "awaiting_confirmation"   # the yes/no question now open; rules answer it (data/rules/*.yml)
+
+
 def bound_customer(tracker: Tracker) -> Optional[Customer]:
     """The customer bound to this follower's OpenID (the Rasa sender id) — never anyone else's."""
     return get_crm().customer_for_openid(tracker.sender_id)

@@ -25,6 +25,7 @@ from bot.backends.repairs import VisitSlot
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
 MAX_SYMPTOM_CHARS = 60   # a description in the follower's own words goes on the ticket, bounded
 MORNING_ENDS_AT = 12     # visiting slots starting before this hour are "上午" (day_period am)
+BOOKABLE_SLOTS = 14      # a week of half-day windows: a follower may name a day after the three offered
 
 
 def _lines_text(lines: List[BroadbandLine]) -> str:
@@ -179,7 +180,8 @@ class ValidateVisitSlotForm(FormValidationAction):
         slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
         day, period = entity_value(tracker, "visit_day"), entity_value(tracker, "day_period")
         if day is not None or period is not None:  # "后天下午": the value is the day, not an option number
-            named = _slot_named(slots, day, period)
+            bookable = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), BOOKABLE_SLOTS)
+            named = _slot_named(bookable, day, period)
             if named is not None:
                 return {"visit_slot": named.starts.isoformat()}
         else:
@@ -211,7 +213,8 @@ class ActionCreateTicket(Action):
         customer = bound_customer(tracker)
         line = _customer_line(customer, tracker.get_slot("fault_line")) if customer else None
         starts = tracker.get_slot("visit_slot")
-        slot = next((s for s in get_repairs().visit_slots(line.line_id, clock.now()) if s.starts.isoformat() == starts), None) if line else None
+        bookable = get_repairs().visit_slots(line.line_id, clock.now(), BOOKABLE_SLOTS) if line else []
+        slot = next((s for s in bookable if s.starts.isoformat() == starts), None)
         if line is None or slot is None:
             dispatcher.utter_message(response="utter_visit_slot_expired")
             return [SlotSet("visit_slot", None)]

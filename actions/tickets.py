@@ -9,7 +9,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import start_binding_then, bound_customer, entity_value, latest_text
+from actions.common import AWAITING, start_binding_then, bound_customer, entity_value, latest_text
 from actions.queries import BoundQueryAction
 from bot import clock
 from bot.backends import get_crm, get_repairs
@@ -103,12 +103,12 @@ class ActionConfirmCancelTicket(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         if customer is None:
-            return start_binding_then(self.name(), dispatcher, tracker) + [SlotSet("ticket_to_cancel", None)]
+            return start_binding_then(self.name(), dispatcher, tracker) + [SlotSet("ticket_to_cancel", None), SlotSet(AWAITING, None)]
         ticket = _target(customer, tracker, dispatcher)
         if ticket is None:
-            return [SlotSet("ticket_to_cancel", None), SlotSet("pending_action", None)]
+            return [SlotSet("ticket_to_cancel", None), SlotSet("pending_action", None), SlotSet(AWAITING, None)]
         dispatcher.utter_message(response="utter_confirm_cancel_ticket", details=_details(ticket))
-        return [SlotSet("ticket_to_cancel", ticket.ticket_no), SlotSet("pending_action", None)]
+        return [SlotSet("ticket_to_cancel", ticket.ticket_no), SlotSet("pending_action", None), SlotSet(AWAITING, "cancel_ticket")]
 
 
 class ActionCancelTicket(Action):
@@ -122,7 +122,7 @@ class ActionCancelTicket(Action):
             dispatcher.utter_message(response="utter_ticket_cancelled", ticket_no=ticket.ticket_no)
         else:
             dispatcher.utter_message(response="utter_ticket_not_cancellable")
-        return [SlotSet("ticket_to_cancel", None)]
+        return [SlotSet("ticket_to_cancel", None), SlotSet(AWAITING, None)]
 
 
 class ActionKeepTicket(Action):
@@ -134,7 +134,7 @@ class ActionKeepTicket(Action):
             dispatcher.utter_message(response="utter_ticket_kept", ticket_no=tracker.get_slot("ticket_to_cancel"))
         else:
             dispatcher.utter_message(response="utter_anything_else")
-        return [SlotSet("ticket_to_cancel", None)]
+        return [SlotSet("ticket_to_cancel", None), SlotSet(AWAITING, None)]
 
 
 class ActionRateTicket(BoundQueryAction):

@@ -35,7 +35,8 @@ class UrgeResult:
 
 class RepairDesk(abc.ABC):
     @abc.abstractmethod
-    def visit_slots(self, line_id: int, now: datetime) -> List[VisitSlot]: ...
+    def visit_slots(self, line_id: int, now: datetime, count: int = 3) -> List[VisitSlot]:
+        """The next `count` bookable visiting windows (the first three are offered; a follower may name a later one)."""
 
     @abc.abstractmethod
     def open_ticket(self, line_id: int, symptom: str, slot: VisitSlot, photo_url: Optional[str], now: datetime) -> TicketResult:

@@ -23,14 +23,14 @@ class SqlRepairDesk(RepairDesk):
     def __init__(self, database_url: str) -> None:
         self._sessions = session_factory(database_url)
 
-    def visit_slots(self, line_id: int, now: datetime) -> List[VisitSlot]:
-        """The next three half-day windows that start at least two hours from now."""
+    def visit_slots(self, line_id: int, now: datetime, count: int = 3) -> List[VisitSlot]:
+        """The next `count` half-day windows that start at least two hours from now."""
         slots: List[VisitSlot] = []
         day = now.date()
-        while len(slots) < 3:
+        while len(slots) < count:
             for start, end in SLOT_HOURS:
                 begins = datetime(day.year, day.month, day.day, start)
-                if begins >= now + timedelta(hours=2) and len(slots) < 3:
+                if begins >= now + timedelta(hours=2) and len(slots) < count:
                     slots.append(VisitSlot(begins, datetime(day.year, day.month, day.day, end)))
             day += timedelta(days=1)
         return slots
