@@ -17,6 +17,7 @@ from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.choices import chosen_intent
 from actions.common import AWAITING, bound_customer, entities_of, entity_value
 from bot import clock
 from bot.backends import get_checkin, get_crm
@@ -203,6 +204,7 @@ class ValidateCheckinForm(FormValidationAction):
         return _propose_seat(request, booking, dispatcher)
 
     async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        value = _answer(value, tracker)
         if value == "no":
             dispatcher.utter_message(response="utter_exit_row_declined")
             return {"exit_row_ok": None, "seat_request": None}
@@ -214,6 +216,7 @@ class ValidateCheckinForm(FormValidationAction):
     async def validate_checkin_confirm(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if value == NOTHING:
             return {"checkin_confirm": NOTHING}
+        value = _answer(value, tracker)
         if value == "no":
             # "那换成12C吧" / "换个靠窗的": the new wish, checked like any seat request
             wish = seat_request_from(entity_value(tracker, "seat_number"), entity_value(tracker, "seat_preference"),
@@ -226,6 +229,17 @@ class ValidateCheckinForm(FormValidationAction):
             return {"checkin_confirm": "yes"}
         dispatcher.utter_message(response="utter_yes_or_no")
         return {"checkin_confirm": None}
+
+
+# The yes/no slots' from_intent mappings (domain/checkin.yml), applied to a button picked by its number.
+_ANSWER_OF_INTENT = {"affirm": "yes", "deny": "no", "change_seat": "no"}
+
+
+def _answer(value: Any, tracker: Tracker) -> Any:
+    """yes/no as the slot mapping gave it, or as the button the follower picked by number stands for."""
+    if value in ("yes", "no"):
+        return value
+    return _ANSWER_OF_INTENT.get(str(chosen_intent(tracker)), value)
 
 
 def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:

@@ -12,7 +12,7 @@ import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import ActionExecuted, FollowupAction, UserUttered
+from rasa_sdk.events import ActionExecuted, UserUttered
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -44,6 +44,16 @@ def chosen_index(tracker: Tracker) -> Optional[int]:
         return int(str(value)) if value is not None else None
     except ValueError:
         return None
+
+
+def chosen_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the button the follower's number picks ("/affirm" → affirm), for a form question that
+    offered buttons: the form's validator reads the answer, as its slot mapping would for the words."""
+    buttons, index = offered_buttons(tracker), chosen_index(tracker)
+    if index is None or not 1 <= index <= len(buttons):
+        return None
+    match = _PAYLOAD.match(str(buttons[index - 1].get("payload") or "").strip())
+    return match.group(1) if match else None
 
 
 def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
@@ -91,7 +101,4 @@ class ActionChooseOption(Action):
         if payload.startswith(RESPONSE_PAYLOAD_PREFIX):
             dispatcher.utter_message(response=payload[len(RESPONSE_PAYLOAD_PREFIX):])
             return []
-        events = user_turn_for(payload)
-        if events and tracker.active_loop_name:  # the buttons were the form's question: the form takes the answer
-            events.append(FollowupAction(tracker.active_loop_name))
-        return events
+        return user_turn_for(payload)

@@ -127,3 +127,20 @@ def test_bound_follower_is_identified_by_the_binding() -> None:
     bind(follower, "13800138000")
     result = run(ActionStartCheckIn(), make_tracker(follower, text="值机", intent="check_in"))
     assert result.slot("checkin_id") == zhang_id() and result.slot("checkin_mode") == "new"
+
+
+def _picking(number: int, slots: dict):
+    """The confirmation question with its buttons, answered with a number (option_number entity)."""
+    asked = [{"event": "user", "text": "靠窗", "parse_data": {}},
+             {"event": "bot", "text": "请确认值机信息", "data": {"buttons": [
+                 {"title": "确认值机", "payload": "/affirm"}, {"title": "换个座位", "payload": "/change_seat"}]}}]
+    return make_tracker(text=str(number), intent="choose_option", entities=[{"entity": "option_number", "value": str(number)}],
+                        slots=slots, events=asked)
+
+
+def test_a_number_answers_the_confirmation_as_its_button_would() -> None:
+    slots = dict(_ready("7842100000006", "王"), seat_request="38C")
+    assert validate(FORM, "checkin_confirm", "1", _picking(1, slots)).slot("checkin_confirm") == "yes"
+    again = validate(FORM, "checkin_confirm", "2", _picking(2, slots))
+    assert again.slot("checkin_confirm") is None and again.slot("seat_request") is None
+    assert validate(FORM, "checkin_confirm", "7", _picking(7, slots)).responses == ["utter_yes_or_no"]
