@@ -11,17 +11,18 @@ from rasa_sdk.types import DomainDict
 from actions.choices import RESPONSE_PAYLOAD_PREFIX
 
 FALLBACK_INTENT = "nlu_fallback"
+NOT_UNDERSTOOD = {FALLBACK_INTENT, "out_of_scope"}   # a second one in a row offers a person
 SUGGESTIONS = 3
 MIN_FAQ_SHARE = 0.05   # the knowledge base must be at least this plausible before we suggest from it
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
-    """How many of the latest user messages in a row the bot did not understand (this one included)."""
+    """How many of the latest user messages in a row the bot did not understand or could not serve (this one included)."""
     count = 0
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") != FALLBACK_INTENT:
+        if ((event.get("parse_data") or {}).get("intent") or {}).get("name") not in NOT_UNDERSTOOD:
             break
         count += 1
     return max(count, 1)
@@ -44,6 +45,9 @@ class ActionFallback(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
+            return []
+        if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
             return []
         suggestions = faq_suggestions(tracker)
         if not suggestions:

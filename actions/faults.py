@@ -222,8 +222,8 @@ class ActionCreateTicket(Action):
                                            tracker.get_slot("fault_photo"), clock.now())
         ticket = result.ticket
         if result.created:
-            dispatcher.utter_message(response="utter_ticket_created", ticket_no=ticket.ticket_no, slot=slot.label,
-                                             photo="，已附上您发送的照片" if tracker.get_slot("fault_photo") else "")
+            created = "utter_ticket_created_with_photo" if tracker.get_slot("fault_photo") else "utter_ticket_created"
+            dispatcher.utter_message(response=created, ticket_no=ticket.ticket_no, slot=slot.label)
         else:
             dispatcher.utter_message(response="utter_ticket_exists", ticket_no=ticket.ticket_no, status=ticket.status)
         return [SlotSet("fault_ticket", ticket.ticket_no), SlotSet("fault_stage", None), SlotSet("visit_slot", None),

@@ -97,6 +97,15 @@ def test_second_fallback_in_a_row_offers_a_human() -> None:
     assert "转接人工" in result.text and result.responses == ["utter_offer_human"]
 
 
+def test_out_of_scope_is_said_once_and_a_second_miss_in_a_row_offers_a_human() -> None:
+    first = run(ActionFallback(), make_tracker(text="讲个笑话", intent="out_of_scope"))
+    assert first.responses == ["utter_out_of_scope"]
+    earlier = [{"event": "user", "text": "讲个笑话", "parse_data": {"intent": {"name": "out_of_scope"}}},
+               {"event": "action", "name": "action_fallback"}]
+    second = run(ActionFallback(), make_tracker(text="啊啊啊", intent="nlu_fallback", events=earlier))
+    assert second.responses == ["utter_offer_human"]
+
+
 def test_core_fallback_apologises_and_forgets_the_message() -> None:
     result = run(ActionCoreFallback(), make_tracker(text="?"))
     assert "换个说法" in result.text and result.events == [{"event": "rewind", "timestamp": None}]

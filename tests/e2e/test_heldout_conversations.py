@@ -15,13 +15,14 @@ import pytest
 from bot.devstack import RunningBot
 from tests.e2e.conversations import ConversationRunner, load_conversations, report
 
-# Issue 10 asks for 0.95; this guard holds what is reached today (README, "Held-out conversations") so that no
-# change makes it worse. Raise it as the share grows.
-REQUIRED_SHARE = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", "0.75"))
+# Issue 10 asks for 0.95 overall; 136/138 pass today (README, "Held-out conversations"). The guard is per channel
+# and a little lower, because retraining moves single NLU decisions (the WeChat set has only 22 conversations).
+REQUIRED_SHARE = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", "0.90"))
 # A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
 ONLY = {name for name in os.environ.get("BOT_HELDOUT_ONLY", "").split(",") if name}
 REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-conversations.txt"
-CONVERSATIONS = load_conversations()
+# The set to run (tests/conversations/): heldout.yml by default; heldout_round2.yml was written after the fixes.
+CONVERSATIONS = load_conversations(os.environ.get("BOT_HELDOUT_SET", "heldout.yml"))
 
 
 def _run(runner: ConversationRunner, conversations: List[Dict[str, Any]]) -> Tuple[int, List[str]]:
