@@ -45,6 +45,7 @@ class KeywordHandoffClassifier(GraphComponent):
         rules = load_handoff_rules(self._rules_file)
         for message in messages:
             keyword: Optional[str] = rules.keyword_in(message.get(TEXT) or "")
-            if keyword and not (message.get(TEXT) or "").startswith("/") and not self._answers_a_flow(message):
+            overridable = keyword not in rules.always   # 投诉 reaches a person even inside a flow
+            if keyword and not (message.get(TEXT) or "").startswith("/") and not (overridable and self._answers_a_flow(message)):
                 message.set(INTENT, {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}, add_to_output=True)
         return messages

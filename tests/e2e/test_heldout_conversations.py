@@ -15,14 +15,15 @@ import pytest
 from bot.devstack import RunningBot
 from tests.e2e.conversations import ConversationRunner, load_conversations, report
 
-# Issue 10 asks for 0.95 overall; 136/138 pass today (README, "Held-out conversations"). The guard is per channel
-# and a little lower, because retraining moves single NLU decisions (the WeChat set has only 22 conversations).
-REQUIRED_SHARE = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", "0.90"))
-# A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
+# Issue 10 asks for 0.95. Each guard is per channel and below today's share, because retraining moves single NLU
+# decisions (the WeChat parts are 22 and 10 conversations). A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
 ONLY = {name for name in os.environ.get("BOT_HELDOUT_ONLY", "").split(",") if name}
 REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-conversations.txt"
-# The set to run (tests/conversations/): heldout.yml by default; heldout_round2.yml was written after the fixes.
-CONVERSATIONS = load_conversations(os.environ.get("BOT_HELDOUT_SET", "heldout.yml"))
+# The sets (tests/conversations/) and the share each must keep: heldout.yml was written first (136/138 after its
+# failures' classes were fixed); heldout_round2.yml was written after those fixes (51/60 on its first run, 56/60
+# now). BOT_HELDOUT_SET runs one of them only.
+SETS = {"heldout.yml": 0.90, "heldout_round2.yml": 0.85}
+CHOSEN_SETS = [name for name in SETS if os.environ.get("BOT_HELDOUT_SET", name) == name]
 
 
 def _run(runner: ConversationRunner, conversations: List[Dict[str, Any]]) -> Tuple[int, List[str]]:
@@ -42,11 +43,13 @@ def _write(channel: str, passed: int, total: int, failures: List[str]) -> None:
         handle.write(f"== {channel}: {passed}/{total} passed\n" + "\n".join(failures) + "\n")
 
 
+@pytest.mark.parametrize("conversation_set", CHOSEN_SETS)
 @pytest.mark.parametrize("channel", ["rest", "wechat"])
-def test_heldout_conversations_pass(channel: str, request: pytest.FixtureRequest) -> None:
+def test_heldout_conversations_pass(conversation_set: str, channel: str, request: pytest.FixtureRequest) -> None:
     from bot.demo.seed import seed
 
-    conversations = [c for c in CONVERSATIONS if c.get("channel", "rest") == channel and (not ONLY or c["name"] in ONLY)]
+    required = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", SETS[conversation_set]))
+    conversations = [c for c in load_conversations(conversation_set) if c.get("channel", "rest") == channel and (not ONLY or c["name"] in ONLY)]
     if not conversations:
         pytest.skip(f"no held-out {channel} conversation selected")
     if channel == "wechat":
@@ -56,7 +59,7 @@ def test_heldout_conversations_pass(channel: str, request: pytest.FixtureRequest
         bot: RunningBot = request.getfixturevalue("rest_bot")
         runner = ConversationRunner(bot, lambda: seed(f"sqlite:///{bot.workdir}/backends.db", reset=True))
     passed, failures = _run(runner, conversations)
-    _write(channel, passed, len(conversations), failures)
+    _write(f"{conversation_set} {channel}", passed, len(conversations), failures)
     share = passed / len(conversations)
-    print(f"held-out {channel}: {passed}/{len(conversations)} = {share:.1%}")
-    assert ONLY or share >= REQUIRED_SHARE, f"{passed}/{len(conversations)} passed; failures:\n" + "\n".join(failures[:10])
+    print(f"held-out {conversation_set} {channel}: {passed}/{len(conversations)} = {share:.1%}")
+    assert ONLY or share >= required, f"{passed}/{len(conversations)} passed; failures:\n" + "\n".join(failures[:10])
