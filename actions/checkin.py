@@ -18,7 +18,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.choices import chosen_intent
-from actions.common import AWAITING, bound_customer, entities_of, entity_value
+from actions.common import AWAITING, bound_customer, entities_of
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -162,15 +162,12 @@ class ValidateCheckinForm(FormValidationAction):
         return result
 
     def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
-        if booking.checked_in_at and tracker.get_slot("checkin_mode") == "show":
-            send_boarding_pass(booking, dispatcher, header="utter_boarding_pass_header_again")
-            return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
         if booking.checked_in_at and tracker.get_slot("checkin_mode") != "change":
             dispatcher.utter_message(response="utter_already_checked_in", flight=_flight_line(booking), seat=booking.seat_no)
             return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
         dispatcher.utter_message(response="utter_segment_chosen", flight=_flight_line(booking))
         chosen: Dict[Text, Any] = {"checkin_booking": str(booking.booking_id)}
-        wish = _seat_wish(tracker.get_slot("seat_wish"))
+        wish = seat_wish_in({"entities": tracker.get_slot("seat_wish") or []})
         if wish is not None:  # said with the request ("值机，要靠过道"): proposed at once
             chosen.update(_propose_seat(wish, booking, dispatcher))
         return chosen
@@ -196,8 +193,7 @@ class ValidateCheckinForm(FormValidationAction):
         booking = _booking(tracker)
         if booking is None or value is None:
             return {"seat_request": None}
-        request = seat_request_from(entity_value(tracker, "seat_number"), entity_value(tracker, "seat_preference"),
-                                    entity_value(tracker, "seat_row"))
+        request = seat_wish_in(tracker.latest_message)
         if request is None:
             dispatcher.utter_message(response="utter_seat_request_unreadable")
             return {"seat_request": None}
@@ -219,8 +215,7 @@ class ValidateCheckinForm(FormValidationAction):
         value = _answer(value, tracker)
         if value == "no":
             # "那换成12C吧" / "换个靠窗的": the new wish, checked like any seat request
-            wish = seat_request_from(entity_value(tracker, "seat_number"), entity_value(tracker, "seat_preference"),
-                                     entity_value(tracker, "seat_row"))
+            wish = seat_wish_in(tracker.latest_message)
             booking = _booking(tracker)
             if wish is not None and booking is not None:
                 return _propose_seat(wish, booking, dispatcher)
@@ -262,16 +257,18 @@ def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: Coll
     return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
 
 
-def _wish_in(message: Dict[Text, Any]) -> Optional[Dict[Text, Any]]:
-    """A seat wish said together with the request, kept (as entity values) until a flight is chosen."""
-    wish = {name: entities_of(message, name) for name in ("seat_number", "seat_preference", "seat_row")}
-    return wish if seat_request_from(wish["seat_number"], wish["seat_preference"], wish["seat_row"]) else None
+SEAT_WISH_ENTITIES = ("seat_number", "seat_preference", "seat_row")
 
 
-def _seat_wish(value: Any) -> Optional[SeatRequest]:
-    if not isinstance(value, dict):
-        return None
-    return seat_request_from(value.get("seat_number"), value.get("seat_preference"), value.get("seat_row"))
+def seat_wish_in(message: Dict[Text, Any]) -> Optional[SeatRequest]:
+    """The seat wish in a message's entities (the latest message, or the entities kept in the `seat_wish` slot)."""
+    return seat_request_from(*(entities_of(message, name) for name in SEAT_WISH_ENTITIES))
+
+
+def _wish_entities(message: Dict[Text, Any]) -> Optional[List[Dict[Text, Any]]]:
+    """The entities of a seat wish said together with the request, kept until a flight is chosen."""
+    kept = [e for e in message.get("entities") or [] if e.get("entity") in SEAT_WISH_ENTITIES]
+    return kept if seat_wish_in({"entities": kept}) else None
 
 
 class _Ask(Action, abc.ABC):
@@ -381,7 +378,7 @@ class ActionStartCheckIn(Action):
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
         mode = {"change_seat": "change", "show_boarding_pass": "show"}.get(str(intent), "new")
-        events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", mode), SlotSet("seat_wish", _wish_in(message)),
+        events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", mode), SlotSet("seat_wish", _wish_entities(message)),
                                          SlotSet("flight_wish", entities_of(message, "flight_number"))]
         named = entities_of(message, "eticket_number") or entities_of(message, "id_card_number")
         customer = bound_customer(tracker)

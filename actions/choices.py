@@ -59,8 +59,8 @@ def chosen_intent(tracker: Tracker) -> Optional[str]:
 def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
     """Events that make the policy act as if the follower had sent `payload` ("/intent{json}") just now.
 
-    Confirmations are therefore conditioned on a slot (`awaiting_confirmation`), not on the action right
-    before the answer, so 「确认」 and 「1」 reach the same rule."""
+    A number and the answer it stands for are then two user turns, so confirmations are conditioned on a slot
+    (`awaiting_confirmation`), not on the action right before the answer."""
     match = _PAYLOAD.match(payload.strip())
     if not match:
         return []
@@ -71,13 +71,9 @@ def user_turn_for(payload: str) -> List[Dict[Text, Any]]:
 
 def replayed_message(message: Dict[str, Any]) -> List[Dict[Text, Any]]:
     """Events that make the policy act on an earlier message again (text, intent and entities as NLU read them)."""
-    return [ActionExecuted("action_listen"), _uttered(message)]
-
-
-def _uttered(message: Dict[str, Any]) -> Dict[Text, Any]:
     parse_data = {"intent": dict(message["intent"], confidence=1.0), "entities": message.get("entities") or [],
                   "text": message.get("text") or ""}
-    return UserUttered(text=parse_data["text"], parse_data=parse_data)
+    return [ActionExecuted("action_listen"), UserUttered(text=parse_data["text"], parse_data=parse_data)]
 
 
 class ActionChooseOption(Action):

@@ -27,10 +27,12 @@ def start_binding_then(action_name: Text, dispatcher: CollectingDispatcher, trac
     answered exactly as asked.
     """
     dispatcher.utter_message(response="utter_bind_needed")
-    message = tracker.latest_message or {}
-    request = {"text": message.get("text") or "", "intent": message.get("intent") or {},
-               "entities": message.get("entities") or []}
-    return [SlotSet("pending_action", action_name), SlotSet("pending_request", request)]
+    return [SlotSet("pending_action", action_name), SlotSet("pending_request", kept_request(tracker.latest_message or {}))]
+
+
+def kept_request(message: Dict[Text, Any]) -> Dict[Text, Any]:
+    """What of a message is kept to act on later: its text and what NLU read in it."""
+    return {"text": message.get("text") or "", "intent": message.get("intent") or {}, "entities": message.get("entities") or []}
 
 
 def yuan(amount: Decimal) -> str:
@@ -43,7 +45,7 @@ def latest_text(tracker: Tracker) -> Text:
 
 
 def entity_value(tracker: Tracker, entity: Text) -> Optional[Any]:
-    return next(tracker.get_latest_entity_values(entity), None)
+    return entities_of(tracker.latest_message or {}, entity)
 
 
 def entities_of(message: Dict[Text, Any], entity: Text) -> Optional[Any]:

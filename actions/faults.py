@@ -14,7 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer, entities_of, entity_value
+from actions.common import bound_customer, entities_of, entity_value, kept_request
 from actions.follower import latest_user_metadata
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
@@ -25,6 +25,7 @@ from bot.backends.repairs import VisitSlot
 _NUMBER = re.compile(r"^\s*(\d{1,2})\s*$")
 MAX_SYMPTOM_CHARS = 60   # a description in the follower's own words goes on the ticket, bounded
 MORNING_ENDS_AT = 12     # visiting slots starting before this hour are "上午" (day_period am)
+OFFERED_SLOTS = 3        # listed to choose from by number
 BOOKABLE_SLOTS = 14      # a week of half-day windows: a follower may name a day after the three offered
 
 
@@ -53,8 +54,8 @@ class ActionStartFaultReport(Action):
         symptom = entities_of(message, "fault_symptom")
         if customer is None:
             dispatcher.utter_message(response="utter_fault_bind_needed")
-            kept = {"text": message.get("text") or "", "intent": message.get("intent") or {}, "entities": message.get("entities") or []}
-            return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()), SlotSet("pending_request", kept)]
+            return [SlotSet("fault_stage", "bind"), SlotSet("pending_action", self.name()),
+                    SlotSet("pending_request", kept_request(message))]
         lines = get_crm().broadband_lines(customer.customer_id)
         if not lines:
             dispatcher.utter_message(response="utter_fault_no_line")
@@ -166,7 +167,7 @@ class ActionAskVisitSlot(Action):
         return "action_ask_visit_slot"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
+        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), OFFERED_SLOTS)
         options = "\n".join(f"{i}. {slot.label}" for i, slot in enumerate(slots, start=1))
         dispatcher.utter_message(response="utter_ask_visit_slot", options=options)
         return []
@@ -177,10 +178,10 @@ class ValidateVisitSlotForm(FormValidationAction):
         return "validate_visit_slot_form"
 
     async def validate_visit_slot(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now())
+        bookable = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), BOOKABLE_SLOTS)
+        slots = bookable[:OFFERED_SLOTS]   # the ones listed, in the same order
         day, period = entity_value(tracker, "visit_day"), entity_value(tracker, "day_period")
         if day is not None or period is not None:  # "后天下午": the value is the day, not an option number
-            bookable = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), BOOKABLE_SLOTS)
             named = _slot_named(bookable, day, period)
             if named is not None:
                 return {"visit_slot": named.starts.isoformat()}
