@@ -19,6 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.choices import chosen_intent
 from actions.common import AWAITING, bound_customer, entities_of
+from actions.wording import phrase, time_text
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -40,8 +41,9 @@ from bot.privacy import mask_id_card, mask_name
 
 NOTHING = "none"
 FORM_SLOTS = ["checkin_id", "checkin_surname", "checkin_booking", "seat_request", "exit_row_ok", "checkin_confirm"]
-_ID_SHAPE = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9A-Za-z])")
-_TICKET = re.compile(r"(?<![0-9])(\d{3})-?(\d{10})(?![0-9])")
+_ID_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")      # the whole value of an id_card_number entity
+_TICKET_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{10}")  # the whole value of an eticket_number entity
+MAX_SURNAME_ANSWER = 4   # characters: a surname typed in a short sentence ("我是张伟"), never a list of guesses
 
 
 def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
@@ -59,9 +61,10 @@ def _open_bookings(bookings: List[FlightBooking]) -> List[FlightBooking]:
     return [b for b in bookings if rules.window_state(b.flight, clock.now()) == OPEN]
 
 
-def _flight_line(booking: FlightBooking) -> str:
+def _flight_line(booking: FlightBooking, domain: DomainDict) -> str:
     f = booking.flight
-    return f"{f.flight_no} {f.origin}→{f.destination} {f.departure:%m月%d日 %H:%M}"
+    return phrase(domain, "utter_part_flight", flight_no=f.flight_no, origin=f.origin, destination=f.destination,
+                  departure=time_text(domain, f.departure))
 
 
 def _identified_bookings(tracker: Tracker) -> List[FlightBooking]:
@@ -72,6 +75,13 @@ def _booking(tracker: Tracker) -> Optional[FlightBooking]:
     """The booking the follower identified for (never someone else's: it must be among the identified ones)."""
     wanted = tracker.get_slot("checkin_booking")
     return next((b for b in _identified_bookings(tracker) if str(b.booking_id) == str(wanted)), None)
+
+
+def _is_flight(booking: FlightBooking, flight_number: Any) -> bool:
+    """A flight_number entity names this booking's flight: in full (CZ3101) or by its digits alone (3101那班)."""
+    named = str(flight_number or "").strip().upper()
+    flight = booking.flight.flight_no.upper()
+    return bool(named) and (named == flight or (named.isdigit() and flight[2:] == named))
 
 
 def _is_exit(booking: FlightBooking, seat_no: str) -> bool:
@@ -96,32 +106,33 @@ class ValidateCheckinForm(FormValidationAction):
         return [slot for slot in FORM_SLOTS if slot != "exit_row_ok" or needs_exit]
 
     async def validate_checkin_id(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = str(value or "")
-        id_card = _ID_SHAPE.search(text)
-        if id_card:
-            number = id_card.group(0).upper()
+        # An ID-card or e-ticket entity fills the slot with just the number; anything else came from the whole text.
+        number = str(value or "").strip().upper()
+        if _ID_SHAPE.fullmatch(number):
             if not is_valid_id_card(number):
                 dispatcher.utter_message(response="utter_id_card_invalid", masked=mask_id_card(number))
                 return {"checkin_id": None}
             return {"checkin_id": number}
-        ticket = _TICKET.search(text)
-        if ticket:
-            return {"checkin_id": ticket.group(1) + ticket.group(2)}
+        if _TICKET_SHAPE.fullmatch(number):
+            return {"checkin_id": number.replace("-", "")}
         dispatcher.utter_message(response="utter_checkin_id_unreadable")
         return {"checkin_id": None}
 
     async def validate_checkin_surname(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = re.sub(r"[我的是姓氏叫：:，,。\s]", "", str(value or ""))
-        surname = "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff")[:2]
-        if not surname:
+        # From the surname or passenger_name entity, or the whole short answer ("张", "我是张伟"): the passenger's
+        # surname (one or two characters) must be in it; a long text is not a surname answer.
+        typed = "".join(ch for ch in str(value or "") if "\u4e00" <= ch <= "\u9fff")
+        if not typed or len(typed) > MAX_SURNAME_ANSWER:
             dispatcher.utter_message(response="utter_surname_unreadable")
             return {"checkin_surname": None}
         identifier = tracker.get_slot("checkin_id") or ""
-        matched = surname
-        bookings = _bookings_for(identifier, surname)
-        if not bookings and len(surname) > 1:  # "张伟" typed as the surname: try its first character
-            matched = surname[:1]
-            bookings = _bookings_for(identifier, matched)
+        candidates = [typed[i:i + size] for size in (2, 1) for i in range(len(typed) - size + 1)]
+        matched, bookings = typed, []
+        for candidate in candidates:
+            bookings = _bookings_for(identifier, candidate)
+            if bookings:
+                matched = candidate
+                break
         if not bookings:
             dispatcher.utter_message(response="utter_passenger_not_found")
             return {"checkin_id": None, "checkin_surname": None}
@@ -134,13 +145,17 @@ class ValidateCheckinForm(FormValidationAction):
                 dispatcher.utter_message(response="utter_nothing_to_change")
                 return {**result, **_finish_without_issuing()}
             if len(changeable) == 1:
-                result.update(self._chosen(changeable[0], dispatcher, tracker))
+                result.update(self._chosen(changeable[0], dispatcher, tracker, domain))
                 return result
             open_ones = changeable
-        wished = [b for b in bookings if b.flight.flight_no.upper() == str(tracker.get_slot("flight_wish") or "").upper()]
+        wished = [b for b in bookings if _is_flight(b, tracker.get_slot("flight_wish"))]
         if wished:  # the follower named the flight: only that one is reported on
             bookings = wished
             open_ones = [b for b in wished if b in open_ones]
+        if tracker.get_slot("checkin_mode") == "cancel":  # identified to cancel: ask to confirm (rules answer it)
+            return {**result, **_finish_without_issuing(), **_ask_to_cancel(
+                [b for b in bookings if b.checked_in_at and rules.window_state(b.flight, clock.now()) == OPEN],
+                dispatcher, domain)}
         if tracker.get_slot("checkin_mode") == "show":
             seated = [b for b in bookings if b.checked_in_at]
             if not seated:
@@ -152,24 +167,25 @@ class ValidateCheckinForm(FormValidationAction):
         for booking in bookings:
             state = rules.window_state(booking.flight, clock.now())
             if state == NOT_YET:
-                dispatcher.utter_message(response="utter_window_not_open", flight=_flight_line(booking), opens=f"{rules.opens_at(booking.flight):%m月%d日 %H:%M}")
+                dispatcher.utter_message(response="utter_window_not_open", flight=_flight_line(booking, domain), opens=time_text(domain, rules.opens_at(booking.flight)))
             elif state == CLOSED:
-                dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking))
+                dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking, domain))
         if not open_ones:
             return {**result, **_finish_without_issuing()}
         if len(open_ones) == 1:
-            result.update(self._chosen(open_ones[0], dispatcher, tracker))
+            result.update(self._chosen(open_ones[0], dispatcher, tracker, domain))
         return result
 
-    def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker) -> Dict[Text, Any]:
+    def _chosen(self, booking: FlightBooking, dispatcher: CollectingDispatcher, tracker: Tracker,
+                domain: DomainDict) -> Dict[Text, Any]:
         if booking.checked_in_at and tracker.get_slot("checkin_mode") != "change":
-            dispatcher.utter_message(response="utter_already_checked_in", flight=_flight_line(booking), seat=booking.seat_no)
+            dispatcher.utter_message(response="utter_already_checked_in", flight=_flight_line(booking, domain), seat=booking.seat_no)
             return {"checkin_booking": str(booking.booking_id), "seat_request": NOTHING, "checkin_confirm": NOTHING}
-        dispatcher.utter_message(response="utter_segment_chosen", flight=_flight_line(booking))
+        dispatcher.utter_message(response="utter_segment_chosen", flight=_flight_line(booking, domain))
         chosen: Dict[Text, Any] = {"checkin_booking": str(booking.booking_id)}
         wish = seat_wish_in({"entities": tracker.get_slot("seat_wish") or []})
         if wish is not None:  # said with the request ("值机，要靠过道"): proposed at once
-            chosen.update(_propose_seat(wish, booking, dispatcher))
+            chosen.update(_propose_seat(wish, booking, dispatcher, domain))
         return chosen
 
     async def validate_checkin_booking(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
@@ -178,12 +194,12 @@ class ValidateCheckinForm(FormValidationAction):
         open_ones = _open_bookings(_identified_bookings(tracker))
         text = str(value or "").strip()
         if text.isdigit() and 1 <= int(text) <= len(open_ones):
-            return self._chosen(open_ones[int(text) - 1], dispatcher, tracker)
+            return self._chosen(open_ones[int(text) - 1], dispatcher, tracker, domain)
         if any(str(b.booking_id) == text for b in open_ones):
             return {"checkin_booking": text}
-        by_flight = [b for b in open_ones if b.flight.flight_no.upper() in text.upper()]
+        by_flight = [b for b in open_ones if _is_flight(b, text)]
         if len(by_flight) == 1:
-            return self._chosen(by_flight[0], dispatcher, tracker)
+            return self._chosen(by_flight[0], dispatcher, tracker, domain)
         dispatcher.utter_message(response="utter_segment_unknown", count=len(open_ones))
         return {"checkin_booking": None}
 
@@ -197,7 +213,7 @@ class ValidateCheckinForm(FormValidationAction):
         if request is None:
             dispatcher.utter_message(response="utter_seat_request_unreadable")
             return {"seat_request": None}
-        return _propose_seat(request, booking, dispatcher)
+        return _propose_seat(request, booking, dispatcher, domain)
 
     async def validate_exit_row_ok(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         value = _answer(value, tracker)
@@ -218,7 +234,7 @@ class ValidateCheckinForm(FormValidationAction):
             wish = seat_wish_in(tracker.latest_message)
             booking = _booking(tracker)
             if wish is not None and booking is not None:
-                return _propose_seat(wish, booking, dispatcher)
+                return _propose_seat(wish, booking, dispatcher, domain)
             return {"checkin_confirm": None, "seat_request": None, "exit_row_ok": None}
         if value == "yes":
             return {"checkin_confirm": "yes"}
@@ -237,7 +253,8 @@ def _answer(value: Any, tracker: Tracker) -> Any:
     return _ANSWER_OF_INTENT.get(str(chosen_intent(tracker)), value)
 
 
-def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: CollectingDispatcher,
+                  domain: DomainDict) -> Dict[Text, Any]:
     """Check a wish against the seat map: propose a seat (then the confirmation is asked) or say why not."""
     seats = get_crm().seat_map(booking.flight.flight_id)
     if request.kind == "specific":
@@ -253,7 +270,8 @@ def _propose_seat(request: SeatRequest, booking: FlightBooking, dispatcher: Coll
         if seat is None:
             dispatcher.utter_message(response="utter_seat_preference_full")
             return {"seat_request": None}
-    dispatcher.utter_message(response="utter_seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no))
+    dispatcher.utter_message(response="utter_seat_proposed", seat=seat.seat_no, map=seat_map(seats, seat.row, mark=seat.seat_no,
+                                                                                          exit_mark=phrase(domain, "utter_part_exit_row_mark")))
     return {"seat_request": seat.seat_no, "exit_row_ok": None, "checkin_confirm": None}
 
 
@@ -298,7 +316,7 @@ class ActionAskCheckinBooking(_Ask):
     slot = "checkin_booking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        options = "\n".join(f"{i}. {_flight_line(b)}" for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1))
+        options = "\n".join(phrase(domain, "utter_part_option", number=i, option=_flight_line(b, domain)) for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1))
         dispatcher.utter_message(response="utter_ask_checkin_booking", options=options)
         return []
 
@@ -320,7 +338,7 @@ class ActionAskCheckinConfirm(_Ask):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         booking = _booking(tracker)
-        dispatcher.utter_message(response="utter_ask_checkin_confirm", flight=_flight_line(booking) if booking else "",
+        dispatcher.utter_message(response="utter_ask_checkin_confirm", flight=_flight_line(booking, domain) if booking else "",
                                  seat=tracker.get_slot("seat_request"), passenger=mask_name(booking.passenger_name) if booking else "")
         return []
 
@@ -353,7 +371,7 @@ class ActionIssueBoardingPass(Action):
         if seat in (None, NOTHING) or booking is None:
             return done
         if load_checkin_rules().window_state(booking.flight, clock.now()) != OPEN:
-            dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking))
+            dispatcher.utter_message(response="utter_window_closed", flight=_flight_line(booking, domain))
             return done
         try:
             issued = get_checkin().check_in(booking.booking_id, seat, clock.now())
@@ -377,7 +395,7 @@ class ActionStartCheckIn(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         message = tracker.latest_message or {}
         intent = (message.get("intent") or {}).get("name")
-        mode = {"change_seat": "change", "show_boarding_pass": "show"}.get(str(intent), "new")
+        mode = {"change_seat": "change", "show_boarding_pass": "show", "cancel_check_in": "cancel"}.get(str(intent), "new")
         events = _reset(*FORM_SLOTS) + [SlotSet("checkin_mode", mode), SlotSet("seat_wish", _wish_entities(message)),
                                          SlotSet("flight_wish", entities_of(message, "flight_number"))]
         named = entities_of(message, "eticket_number") or entities_of(message, "id_card_number")
@@ -417,14 +435,22 @@ class ActionConfirmCancelCheckIn(Action):
         return "action_confirm_cancel_check_in"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        if bound_customer(tracker) is None and not tracker.get_slot("checkin_id"):
+            # not bound and not identified yet: identify the passenger in the check-in form, which then asks to confirm
+            return await ActionStartCheckIn().run(dispatcher, tracker, domain) + [FollowupAction("checkin_form")]
         rules = load_checkin_rules()
         cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, clock.now()) == OPEN]
-        if not cancellable:
-            dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
-            return [SlotSet("checkin_to_cancel", None), SlotSet(AWAITING, None)]
-        booking = cancellable[0]
-        dispatcher.utter_message(response="utter_confirm_cancel_check_in", flight=_flight_line(booking), seat=booking.seat_no)
-        return [SlotSet("checkin_to_cancel", str(booking.booking_id)), SlotSet(AWAITING, "cancel_check_in")]
+        return [SlotSet(name, value) for name, value in _ask_to_cancel(cancellable, dispatcher, domain).items()]
+
+
+def _ask_to_cancel(cancellable: List[FlightBooking], dispatcher: CollectingDispatcher, domain: DomainDict) -> Dict[Text, Any]:
+    """Ask to confirm cancelling the first cancellable check-in, or say there is none; the slots to set."""
+    if not cancellable:
+        dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
+        return {"checkin_to_cancel": None, AWAITING: None}
+    booking = cancellable[0]
+    dispatcher.utter_message(response="utter_confirm_cancel_check_in", flight=_flight_line(booking, domain), seat=booking.seat_no)
+    return {"checkin_to_cancel": str(booking.booking_id), AWAITING: "cancel_check_in"}
 
 
 class ActionCancelCheckIn(Action):
@@ -435,7 +461,7 @@ class ActionCancelCheckIn(Action):
         wanted = tracker.get_slot("checkin_to_cancel")
         booking = next((b for b in _checked_in(tracker) if str(b.booking_id) == str(wanted)), None)
         if booking is not None and get_checkin().cancel_check_in(booking.booking_id):
-            dispatcher.utter_message(response="utter_check_in_cancelled", flight=_flight_line(booking))
+            dispatcher.utter_message(response="utter_check_in_cancelled", flight=_flight_line(booking, domain))
         else:
             dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
         return [SlotSet("checkin_to_cancel", None), SlotSet(AWAITING, None)]

@@ -48,6 +48,13 @@ def entity_value(tracker: Tracker, entity: Text) -> Optional[Any]:
     return entities_of(tracker.latest_message or {}, entity)
 
 
+def entity_values(tracker: Tracker, entity: Text) -> List[Any]:
+    """Every value NLU found for `entity` in the latest message, in the order they were typed."""
+    found = sorted((e for e in (tracker.latest_message or {}).get("entities") or [] if e.get("entity") == entity),
+                   key=lambda e: e.get("start") or 0)
+    return [e.get("value") for e in found]
+
+
 def entities_of(message: Dict[Text, Any], entity: Text) -> Optional[Any]:
     """The value NLU found for `entity` in a message's parse data (the latest one, or one kept for later)."""
     return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == entity), None)

@@ -1,7 +1,7 @@
 """When the bot does not understand: offer the closest knowledge-base entries, then a human."""
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import UserUtteranceReverted
@@ -9,11 +9,34 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.choices import RESPONSE_PAYLOAD_PREFIX
+from actions.checkin import ActionCancelCheckIn, ActionKeepCheckIn
+from actions.common import AWAITING
+from actions.tickets import ActionCancelTicket, ActionKeepTicket
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_UNDERSTOOD = {FALLBACK_INTENT, "out_of_scope"}   # a second one in a row offers a person
 SUGGESTIONS = 3
 MIN_FAQ_SHARE = 0.05   # the knowledge base must be at least this plausible before we suggest from it
+MIN_ANSWER_SHARE = 0.3  # an unsure yes/no is still taken as the answer to the bot's own open yes/no question
+# The open question (slot awaiting_confirmation) → the action for yes (or repeating the request) and for no.
+ANSWERS = {"cancel_ticket": (ActionCancelTicket, ActionKeepTicket), "cancel_check_in": (ActionCancelCheckIn, ActionKeepCheckIn)}
+
+
+def answer_to_open_question(tracker: Tracker) -> Optional[Action]:
+    """The action answering the bot's open yes/no question when the classifier was unsure but leaned yes or no.
+
+    "嗯 取消吧" after "确定要取消值机吗?" may score below the fallback threshold; in that context the best real
+    intent decides, if it is plausible enough. Without an open question nothing is guessed.
+    """
+    question = tracker.get_slot(AWAITING)
+    if question not in ANSWERS:
+        return None
+    ranking = [i for i in (tracker.latest_message or {}).get("intent_ranking") or [] if i.get("name") != FALLBACK_INTENT]
+    if not ranking or ranking[0].get("confidence", 0) < MIN_ANSWER_SHARE:
+        return None
+    yes, no = ANSWERS[question]
+    answer = {"affirm": yes, question: yes, "deny": no}.get(ranking[0].get("name"))
+    return answer() if answer else None
 
 
 def consecutive_fallbacks(tracker: Tracker) -> int:
@@ -43,6 +66,9 @@ class ActionFallback(Action):
         return "action_fallback"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        answer = answer_to_open_question(tracker)
+        if answer is not None:  # run here, so the dialogue goes on as after any fallback (rules: listen next)
+            return await answer.run(dispatcher, tracker, domain)
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return []

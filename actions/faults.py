@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer, entities_of, entity_value, kept_request
 from actions.follower import latest_user_metadata
+from actions.wording import phrase, time_text
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
 from bot.backends.crm import BroadbandLine, Customer
@@ -29,8 +30,15 @@ OFFERED_SLOTS = 3        # listed to choose from by number
 BOOKABLE_SLOTS = 14      # a week of half-day windows: a follower may name a day after the three offered
 
 
-def _lines_text(lines: List[BroadbandLine]) -> str:
-    return "\n".join(f"{i}. {line.account}（{line.address}）" for i, line in enumerate(lines, start=1))
+def _lines_text(lines: List[BroadbandLine], domain: DomainDict) -> str:
+    return "\n".join(phrase(domain, "utter_part_line_option", number=i, account=line.account, address=line.address)
+                     for i, line in enumerate(lines, start=1))
+
+
+def _slot_text(slot: VisitSlot, domain: DomainDict) -> str:
+    """A visit window as the follower reads it, in China time."""
+    starts, ends = (clock.aware(t).astimezone(clock.zone()) for t in (slot.starts, slot.ends))
+    return phrase(domain, "utter_part_visit_slot", starts=time_text(domain, starts), ends=f"{ends:%H:%M}")
 
 
 def _customer_line(customer: Customer, line_id: Optional[str]) -> Optional[BroadbandLine]:
@@ -74,7 +82,7 @@ class ActionAskFaultLine(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         customer = bound_customer(tracker)
         lines = get_crm().broadband_lines(customer.customer_id) if customer else []
-        dispatcher.utter_message(response="utter_ask_fault_line", lines=_lines_text(lines))
+        dispatcher.utter_message(response="utter_ask_fault_line", lines=_lines_text(lines, domain))
         return []
 
 
@@ -168,7 +176,8 @@ class ActionAskVisitSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), OFFERED_SLOTS)
-        options = "\n".join(f"{i}. {slot.label}" for i, slot in enumerate(slots, start=1))
+        options = "\n".join(phrase(domain, "utter_part_option", number=i, option=_slot_text(slot, domain))
+                            for i, slot in enumerate(slots, start=1))
         dispatcher.utter_message(response="utter_ask_visit_slot", options=options)
         return []
 
@@ -224,7 +233,7 @@ class ActionCreateTicket(Action):
         ticket = result.ticket
         if result.created:
             created = "utter_ticket_created_with_photo" if tracker.get_slot("fault_photo") else "utter_ticket_created"
-            dispatcher.utter_message(response=created, ticket_no=ticket.ticket_no, slot=slot.label)
+            dispatcher.utter_message(response=created, ticket_no=ticket.ticket_no, slot=_slot_text(slot, domain))
         else:
             dispatcher.utter_message(response="utter_ticket_exists", ticket_no=ticket.ticket_no, status=ticket.status)
         return [SlotSet("fault_ticket", ticket.ticket_no), SlotSet("fault_stage", None), SlotSet("visit_slot", None),

@@ -8,24 +8,23 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import entity_value
+from actions.wording import phrase
 from bot import opening_hours
 from bot.backends import get_crm
 from bot.backends.crm import ServiceHall
 from bot.geo import distance_km
 
 NEAREST = 3
-OPEN_STATE = {True: "营业中", False: "已打烊"}   # the word after a hall's opening hours (values of the line below)
+OPEN_STATE = {True: "utter_part_hall_open", False: "utter_part_hall_closed"}
 
 
-def _open_state(hall: ServiceHall) -> str:
-    """Open or closed right now in China time (bot.clock); nothing when the opening hours are not a plain range."""
-    state = opening_hours.is_open(hall.opening_hours)
-    return "" if state is None else f"（{OPEN_STATE[state]}）"
-
-
-def _line(number: int, hall: ServiceHall, km: Optional[float]) -> str:
-    distance = f"（{km:.1f}公里）" if km is not None else ""
-    return f"{number}. {hall.name}{distance}\n   地址：广州市{hall.district}{hall.address}\n   营业时间：{hall.opening_hours}{_open_state(hall)}，当前排队 {hall.queue_length} 人"
+def _line(number: int, hall: ServiceHall, km: Optional[float], domain: DomainDict) -> str:
+    """One hall in the list; open or closed right now in China time (bot.clock) when its hours are a plain range."""
+    is_open = opening_hours.is_open(hall.opening_hours)
+    state = phrase(domain, OPEN_STATE[is_open]) if is_open is not None else ""
+    distance = phrase(domain, "utter_part_hall_distance", km=f"{km:.1f}") if km is not None else ""
+    return phrase(domain, "utter_part_hall_line", number=number, name=hall.name, distance=distance, district=hall.district,
+                  address=hall.address, opening_hours=hall.opening_hours, state=state, queue=hall.queue_length)
 
 
 class ActionFindServiceHall(Action):
@@ -43,7 +42,7 @@ class ActionFindServiceHall(Action):
                 dispatcher.utter_message(response="utter_ask_location")
                 return []
             ranked = sorted(((distance_km(lat, lng, h.latitude, h.longitude), h) for h in crm.service_halls()), key=lambda p: p[0])
-            lines = "\n".join(_line(i, hall, km) for i, (km, hall) in enumerate(ranked[:NEAREST], start=1))
+            lines = "\n".join(_line(i, hall, km, domain) for i, (km, hall) in enumerate(ranked[:NEAREST], start=1))
             dispatcher.utter_message(response="utter_halls_nearby", lines=lines)
             return []
         if district:
@@ -51,7 +50,7 @@ class ActionFindServiceHall(Action):
             if not halls:
                 dispatcher.utter_message(response="utter_halls_none", district=district)
                 return []
-            lines = "\n".join(_line(i, hall, None) for i, hall in enumerate(halls, start=1))
+            lines = "\n".join(_line(i, hall, None, domain) for i, hall in enumerate(halls, start=1))
             dispatcher.utter_message(response="utter_halls_in_district", district=district, lines=lines)
             return []
         dispatcher.utter_message(response="utter_ask_location")

@@ -1,7 +1,6 @@
 """Repair-ticket progress, urging, cancelling and rating — only ever for the bound customer's own tickets."""
 from __future__ import annotations
 
-import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -10,13 +9,11 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import AWAITING, start_binding_then, bound_customer, entity_value, latest_text
+from actions.wording import phrase, time_text
 from actions.queries import BoundQueryAction
 from bot import clock
 from bot.backends import get_crm, get_repairs
 from bot.backends.crm import Customer, FaultTicket
-
-_TICKET = re.compile(r"[A-Za-z]{2}\d{13}")
-
 
 def _own_ticket(customer: Customer, ticket_no: Optional[str]) -> Optional[FaultTicket]:
     if not ticket_no:
@@ -26,20 +23,22 @@ def _own_ticket(customer: Customer, ticket_no: Optional[str]) -> Optional[FaultT
 
 def _typed_ticket_number(tracker: Tracker) -> Optional[str]:
     value = entity_value(tracker, "ticket_number")
-    if value:
-        return str(value).upper()
-    found = _TICKET.search(latest_text(tracker))
-    return found.group(0).upper() if found else None
+    return str(value).upper() if value else None
 
 
-def _details(ticket: FaultTicket) -> str:
+def _details(ticket: FaultTicket, domain: DomainDict) -> str:
+    """A ticket as the follower reads it: number, fault, status, then technician and visit time when known."""
+    parts = [phrase(domain, "utter_part_ticket", ticket_no=ticket.ticket_no, symptom=ticket.symptom, status=ticket.status)]
     technician = get_crm().technician(ticket.technician_id) if ticket.technician_id else None
-    who = f"\n维修师傅：{technician.name} {technician.phone}" if technician else ""
-    when = f"\n预计上门：{ticket.expected_arrival:%m月%d日 %H:%M}" if ticket.expected_arrival and ticket.status != "已完成" else ""
-    return f"工单 {ticket.ticket_no}（{ticket.symptom}）\n状态：{ticket.status}{who}{when}"
+    if technician:
+        parts.append(phrase(domain, "utter_part_ticket_technician", name=technician.name, phone=technician.phone))
+    if ticket.expected_arrival and not ticket.is_done:
+        parts.append(phrase(domain, "utter_part_ticket_arrival", time=time_text(domain, ticket.expected_arrival)))
+    return "\n".join(parts)
 
 
-def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatcher) -> Optional[FaultTicket]:
+def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatcher,
+            domain: DomainDict) -> Optional[FaultTicket]:
     """The typed ticket number (checked to be the customer's), else the only open ticket; None after saying why."""
     typed = _typed_ticket_number(tracker)
     if typed:
@@ -52,7 +51,8 @@ def _target(customer: Customer, tracker: Tracker, dispatcher: CollectingDispatch
         dispatcher.utter_message(response="utter_no_open_tickets")
         return None
     if len(tickets) > 1:
-        dispatcher.utter_message(response="utter_which_ticket", tickets="\n".join(f"· {t.ticket_no}（{t.status}）" for t in tickets))
+        dispatcher.utter_message(response="utter_which_ticket", tickets="\n".join(
+            phrase(domain, "utter_part_ticket_choice", ticket_no=t.ticket_no, status=t.status) for t in tickets))
         return None
     return tickets[0]
 
@@ -61,12 +61,12 @@ class ActionQueryTicket(BoundQueryAction):
     def name(self) -> Text:
         return "action_query_ticket"
 
-    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
         typed = _typed_ticket_number(tracker)
         if typed:
             ticket = _own_ticket(customer, typed)
             if ticket:
-                dispatcher.utter_message(response="utter_ticket_detail", details=_details(ticket))
+                dispatcher.utter_message(response="utter_ticket_detail", details=_details(ticket, domain))
             else:
                 dispatcher.utter_message(response="utter_ticket_not_found", ticket_no=typed)
             return
@@ -74,17 +74,19 @@ class ActionQueryTicket(BoundQueryAction):
         if not tickets:
             dispatcher.utter_message(response="utter_no_open_tickets")
         elif len(tickets) == 1:
-            dispatcher.utter_message(response="utter_ticket_detail", details=_details(tickets[0]))
+            dispatcher.utter_message(response="utter_ticket_detail", details=_details(tickets[0], domain))
         else:
-            dispatcher.utter_message(response="utter_ticket_list", count=len(tickets), details="\n\n".join(_details(t) for t in tickets).replace("\n\n", "\n——\n"))
+            separator = "\n" + phrase(domain, "utter_part_ticket_separator") + "\n"
+            dispatcher.utter_message(response="utter_ticket_list", count=len(tickets),
+                                     details=separator.join(_details(t, domain) for t in tickets))
 
 
 class ActionUrgeTicket(BoundQueryAction):
     def name(self) -> Text:
         return "action_urge_ticket"
 
-    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
-        ticket = _target(customer, tracker, dispatcher)
+    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
+        ticket = _target(customer, tracker, dispatcher, domain)
         if ticket is None:
             return
         result = get_repairs().urge(ticket.ticket_no, clock.now())
@@ -104,10 +106,10 @@ class ActionConfirmCancelTicket(Action):
         customer = bound_customer(tracker)
         if customer is None:
             return start_binding_then(self.name(), dispatcher, tracker) + [SlotSet("ticket_to_cancel", None), SlotSet(AWAITING, None)]
-        ticket = _target(customer, tracker, dispatcher)
+        ticket = _target(customer, tracker, dispatcher, domain)
         if ticket is None:
             return [SlotSet("ticket_to_cancel", None), SlotSet("pending_action", None), SlotSet(AWAITING, None)]
-        dispatcher.utter_message(response="utter_confirm_cancel_ticket", details=_details(ticket))
+        dispatcher.utter_message(response="utter_confirm_cancel_ticket", details=_details(ticket, domain))
         return [SlotSet("ticket_to_cancel", ticket.ticket_no), SlotSet("pending_action", None), SlotSet(AWAITING, "cancel_ticket")]
 
 
@@ -141,10 +143,10 @@ class ActionRateTicket(BoundQueryAction):
     def name(self) -> Text:
         return "action_rate_ticket"
 
-    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker) -> None:
+    def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
         stars_entity = entity_value(tracker, "stars")   # digits, or words mapped to digits by NLU synonyms
         stars = int(str(stars_entity)) if stars_entity is not None and str(stars_entity).isdigit() else None
-        done = [t for t in get_crm().tickets_for_customer(customer.customer_id) if t.status == "已完成"]
+        done = [t for t in get_crm().tickets_for_customer(customer.customer_id) if t.is_done]
         if not done:
             dispatcher.utter_message(response="utter_nothing_to_rate")
             return

@@ -101,8 +101,8 @@ def nearby_free_seats(seats: Sequence[Seat], around: str, count: int = 3) -> Lis
     return [s.seat_no for s in sorted(free, key=lambda s: (abs(s.row - row), s.seat_no))[:count]]
 
 
-def seat_map(seats: Sequence[Seat], around_row: int, rows: int = 2, mark: Optional[str] = None) -> str:
-    """A compact text map: □ free, ■ taken, ★ the proposed seat, 出 marks exit rows."""
+def seat_map(seats: Sequence[Seat], around_row: int, rows: int = 2, mark: Optional[str] = None, exit_mark: str = "") -> str:
+    """A compact text map: □ free, ■ taken, ★ the proposed seat; `exit_mark` (domain wording) after exit rows."""
     letters = sorted({s.letter for s in seats})
     by_row = {}
     for seat in seats:
@@ -114,8 +114,8 @@ def seat_map(seats: Sequence[Seat], around_row: int, rows: int = 2, mark: Option
         for letter in letters:
             seat = by_row[row].get(letter)
             cells.append("★" if seat and seat.seat_no == mark else "□" if seat and seat.is_free else "■")
-        exit_mark = " 出口" if any(s.is_exit_row for s in by_row[row].values()) else ""
-        lines.append(f"{row:>3} " + " ".join(cells) + exit_mark)
+        after = f" {exit_mark}" if exit_mark and any(s.is_exit_row for s in by_row[row].values()) else ""
+        lines.append(f"{row:>3} " + " ".join(cells) + after)
     return "\n".join(lines)
 
 

@@ -1,17 +1,15 @@
-"""Which billing months a follower means: 本月, 上个月, 10月, 2026年9月, 最近三个月, 近3个月, 2026-09…"""
+"""Which billing months a follower means, from the month entities NLU found (data/nlu/entities.yml).
+
+NLU reads the expressions (本月, 上个月, 10月, 2026年9月, 最近三个月, 近仨月…); this module only turns their values
+into "YYYY-MM" months and says when a value is impossible, so wording lives in the NLU data, not here.
+"""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date
-from typing import List, Optional
+from typing import Any, List, Optional
 
-_CN_DIGITS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10,
-              "十一": 11, "十二": 12}
-_NUMBER = r"(\d{1,2}|十一|十二|[一二两三四五六七八九十])"
-_RECENT = re.compile(rf"(?:最近|近|前)\s*{_NUMBER}\s*个?月")
-_YEAR_MONTH = re.compile(rf"(\d{{4}})\s*(?:年|-|/|\.)\s*{_NUMBER}\s*月?")
-_MONTH = re.compile(rf"(?<![\d年])(?<!最近)(?<!近){_NUMBER}\s*月(?:份)?")
+MAX_RECENT_MONTHS = 12   # bills kept online; a longer range is refused, not silently cut
 
 
 @dataclass(frozen=True)
@@ -24,38 +22,48 @@ class MonthRequest:
         return len(self.months) > 1
 
 
-def _number(token: str) -> int:
-    return int(token) if token.isdigit() else _CN_DIGITS[token]
-
-
 def _shift(today: date, back: int) -> str:
     index = today.year * 12 + today.month - 1 - back
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
-def months_in(text: str, today: date) -> MonthRequest:
-    """The months a message asks about; the current month when it names none."""
-    text = text or ""
-    recent = _RECENT.search(text)
-    if recent:
-        count = _number(recent.group(1))
-        if not 1 <= count <= 12:
+def _as_int(value: Any) -> Optional[int]:
+    try:
+        return int(str(value).strip())
+    except (TypeError, ValueError):
+        return None
+
+
+def requested_months(today: date, month: Any = None, year: Any = None, months_back: Any = None,
+                     recent: Any = None, through: Any = None) -> MonthRequest:
+    """The months asked about, newest first; the current month when no month entity was found.
+
+    `recent` (how many recent months) wins over a month number, as in 近3月; then a month counted back (上个月),
+    then a named month, in the given year or else the latest one not after this month ("10月" in January);
+    `through` is a second named month ("8月到10月"): every month from the first to it.
+    """
+    count = _as_int(recent)
+    if count is not None:
+        if not 1 <= count <= MAX_RECENT_MONTHS:
             return MonthRequest([], "invalid_month")
         return MonthRequest([_shift(today, back) for back in range(1, count + 1)])
-    if "上上个月" in text or "上上月" in text:
-        return MonthRequest([_shift(today, 2)])
-    if "上个月" in text or "上月" in text:
-        return MonthRequest([_shift(today, 1)])
-    explicit = _YEAR_MONTH.search(text)
-    year, month = (int(explicit.group(1)), _number(explicit.group(2))) if explicit else (None, None)
-    if explicit is None:
-        bare = _MONTH.search(text)
-        if bare is None:
-            return MonthRequest([_shift(today, 0)])
-        month = _number(bare.group(1))
-        year = today.year if month <= today.month else today.year - 1  # "10月" in January means last year's
-    if not 1 <= month <= 12:
+    back = _as_int(months_back)
+    if back is not None and month is None:
+        return MonthRequest([_shift(today, back)])
+    number = _as_int(month)
+    if number is None:
+        return MonthRequest([_shift(today, 0)])
+    if not 1 <= number <= 12:
         return MonthRequest([], "invalid_month")
-    if (year, month) > (today.year, today.month):
+    named_year = _as_int(year)
+    if named_year is None:
+        named_year = today.year if number <= today.month else today.year - 1
+    if (named_year, number) > (today.year, today.month):
         return MonthRequest([], "future_month")
-    return MonthRequest([f"{year:04d}-{month:02d}"])
+    first = f"{named_year:04d}-{number:02d}"
+    last = requested_months(today, month=through).months if _as_int(through) not in (None, number) else []
+    if not last:
+        return MonthRequest([first])
+    newest, oldest = max(first, last[0]), min(first, last[0])
+    span = [_shift(today, back) for back in range(0, MAX_RECENT_MONTHS + 1)]
+    return MonthRequest([m for m in span if oldest <= m <= newest])

@@ -1,36 +1,39 @@
+"""Billing months from the values of the month entities (bill_month, bill_year, relative_month, recent_months)."""
 from datetime import date
 
 import pytest
 
-from bot.months import months_in
+from bot.months import requested_months
 
 TODAY = date(2026, 11, 23)
 
 
 @pytest.mark.parametrize(
-    "text, months",
+    "values, months",
     [
-        ("查账单", ["2026-11"]),
-        ("本月账单", ["2026-11"]),
-        ("上个月账单", ["2026-10"]),
-        ("上月话费", ["2026-10"]),
-        ("上上个月", ["2026-09"]),
-        ("10月账单", ["2026-10"]),
-        ("看看9月份消费", ["2026-09"]),
-        ("十月的账单", ["2026-10"]),
-        ("12月账单", ["2025-12"]),
-        ("2026年9月的账单", ["2026-09"]),
-        ("2025-12账单", ["2025-12"]),
-        ("最近三个月的账单", ["2026-10", "2026-09", "2026-08"]),
-        ("近3个月消费", ["2026-10", "2026-09", "2026-08"]),
+        ({}, ["2026-11"]),
+        ({"months_back": "0"}, ["2026-11"]),
+        ({"months_back": "1"}, ["2026-10"]),
+        ({"months_back": "2"}, ["2026-09"]),
+        ({"month": "10"}, ["2026-10"]),
+        ({"month": "09"}, ["2026-09"]),
+        ({"month": "12"}, ["2025-12"]),          # December named in November: last year's
+        ({"month": "9", "year": "2026"}, ["2026-09"]),
+        ({"month": "12", "year": "2025"}, ["2025-12"]),
+        ({"recent": "3"}, ["2026-10", "2026-09", "2026-08"]),
+        ({"recent": "3", "month": "3"}, ["2026-10", "2026-09", "2026-08"]),   # 近3月: both regexes match
+        ({"months_back": "1", "month": "8"}, ["2026-08"]),                  # a named month wins over 这个月
+        ({"month": "8", "through": "10"}, ["2026-10", "2026-09", "2026-08"]),   # 8月到10月
+        ({"month": "10", "through": "8"}, ["2026-10", "2026-09", "2026-08"]),
+        ({"month": "12", "through": "2"}, ["2026-02", "2026-01", "2025-12"]),   # across the new year
     ],
 )
-def test_months_named_in_chinese(text: str, months: list) -> None:
-    assert months_in(text, TODAY).months == months
+def test_months_from_entity_values(values: dict, months: list) -> None:
+    assert requested_months(TODAY, **values).months == months
 
 
-@pytest.mark.parametrize("text, problem", [("13月账单", "invalid_month"), ("2027年1月账单", "future_month"),
-                                           ("最近20个月", "invalid_month")])
-def test_impossible_months_are_reported(text: str, problem: str) -> None:
-    result = months_in(text, TODAY)
+@pytest.mark.parametrize("values, problem", [({"month": "13"}, "invalid_month"), ({"month": "1", "year": "2027"}, "future_month"),
+                                             ({"recent": "20"}, "invalid_month"), ({"recent": "0"}, "invalid_month")])
+def test_impossible_months_are_reported(values: dict, problem: str) -> None:
+    result = requested_months(TODAY, **values)
     assert result.months == [] and result.problem == problem

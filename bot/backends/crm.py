@@ -10,6 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import List, Optional, Sequence
 
+# A ticket's status is the CRM's own word for it, shown to the follower as is; this one means repaired.
+DONE_STATUS = "已完成"
+
 
 @dataclass(frozen=True)
 class AccountManager:
@@ -62,6 +65,11 @@ class FaultTicket:
     technician_id: Optional[int]
     created_at: datetime
     expected_arrival: Optional[datetime]
+
+    @property
+    def is_done(self) -> bool:
+        """Repaired: no visit is expected any more, and the follower may rate it."""
+        return self.status == DONE_STATUS
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,6 @@ class VisitSlot:
     starts: datetime
     ends: datetime
 
-    @property
-    def label(self) -> str:
-        return f"{self.starts:%m月%d日 %H:%M}-{self.ends:%H:%M}"
-
 
 @dataclass(frozen=True)
 class TicketResult:

@@ -1,9 +1,9 @@
 """Normalises what followers type before anything reads it: tokenizer, featurizers, entity extractors, forms.
 
 Followers type full-width digits (１３８…), numbers in groups (138 0013 8000, 138-0013-8000), a country prefix
-(+86, 0086) and ordinals in Chinese characters (第二个). Doing this once, first in the NLU pipeline, lets every
-regex, slot mapping and validator see one form. Which characters count as numerals is configuration
-(`numerals` in config.yml), not code.
+(+86, 0086), ordinals in Chinese characters (第二个) and counts before a unit (三个月, 十一月, 近仨月). Doing this
+once, first in the NLU pipeline, lets every regex, slot mapping and validator see one form. Which characters count
+as numerals and which units are counted is configuration (config.yml), not code.
 """
 from __future__ import annotations
 
@@ -33,7 +33,10 @@ class TextNormalizer(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
         # numerals: characters for 0..10 in order; ordinal_prefixes/suffixes: what makes a numeral an ordinal.
-        return {"numerals": "", "ordinal_prefixes": "", "ordinal_suffixes": ""}
+        # numeral_aliases: colloquial numerals and their values; counted_units: units a number in characters may
+        # precede, with or without a measure word (counted_measure), e.g. 月 for 十一月 and 三个月.
+        return {"numerals": "", "ordinal_prefixes": "", "ordinal_suffixes": "", "numeral_aliases": {},
+                "counted_units": "", "counted_measure": ""}
 
     def __init__(self, config: Dict[Text, Any]) -> None:
         numerals = config.get("numerals") or ""
@@ -41,10 +44,15 @@ class TextNormalizer(GraphComponent):
         # a second spelling of 2 (e.g. 两) may follow the eleven numerals
         if len(numerals) > 11:
             self._numeral_value[numerals[11]] = "2"
+        self._numeral_value.update({char: str(value) for char, value in (config.get("numeral_aliases") or {}).items()})
+        self._ten = numerals[10] if len(numerals) > 10 else None
         chars = re.escape("".join(self._numeral_value))
         prefixes, suffixes = re.escape(config.get("ordinal_prefixes") or ""), re.escape(config.get("ordinal_suffixes") or "")
         self._ordinal = re.compile(f"(?<=[{prefixes}])([{chars}])(?=[{suffixes}]|$)") if chars and prefixes else None
         self._lone_numeral = re.compile(f"^\\s*([{chars}])\\s*$") if chars else None
+        units, measure = re.escape(config.get("counted_units") or ""), re.escape(config.get("counted_measure") or "")
+        self._counted = (re.compile(f"([{chars}]{{1,3}})(?=[{measure}]?[{units}])" if measure else f"([{chars}]{{1,3}})(?=[{units}])")
+                         if chars and units else None)
 
     @classmethod
     def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
@@ -61,7 +69,18 @@ class TextNormalizer(GraphComponent):
             text = self._ordinal.sub(lambda m: self._numeral_value[m.group(1)], text)
         if self._lone_numeral is not None:
             text = self._lone_numeral.sub(lambda m: self._numeral_value[m.group(1)], text)
+        if self._counted is not None:
+            text = self._counted.sub(lambda m: self._number(m.group(1)) or m.group(1), text)
         return text
+
+    def _number(self, numeral: str) -> str:
+        """十一 → 11, 二十 → 20, 三 → 3; "" for a sequence that is not one number (e.g. 三四)."""
+        if self._ten and self._ten in numeral:
+            tens, _, ones = numeral.partition(self._ten)
+            if len(tens) > 1 or len(ones) > 1:
+                return ""
+            return str(int(self._numeral_value[tens] if tens else "1") * 10 + int(self._numeral_value[ones] if ones else "0"))
+        return self._numeral_value[numeral] if len(numeral) == 1 else ""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
         self.process(training_data.training_examples)

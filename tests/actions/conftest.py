@@ -37,6 +37,11 @@ def domain_responses() -> Dict[str, List[Dict[str, Any]]]:
     return responses
 
 
+def the_domain() -> Dict[str, Any]:
+    """What Rasa sends the action server with every call, as far as actions read it: the responses."""
+    return {"responses": domain_responses()}
+
+
 def render(message: Dict[str, Any]) -> str:
     """The text Rasa would send for a message an action dispatched (a domain response filled with its values)."""
     if not message.get("response"):
@@ -78,14 +83,14 @@ class Run:
 
 def run(action: Action, tracker: Tracker, domain: Optional[Dict] = None) -> Run:
     dispatcher = CollectingDispatcher()
-    events = asyncio.run(action.run(dispatcher, tracker, domain or {}))
+    events = asyncio.run(action.run(dispatcher, tracker, domain or the_domain()))
     return Run(events, dispatcher)
 
 
 def validate(form_action: Any, slot: str, value: Any, tracker: Tracker) -> Run:
     dispatcher = CollectingDispatcher()
     method = getattr(form_action, f"validate_{slot}")
-    result = asyncio.run(method(value, dispatcher, tracker, {}))
+    result = asyncio.run(method(value, dispatcher, tracker, the_domain()))
     return Run([{"event": "slot", "name": k, "value": v} for k, v in result.items()], dispatcher)
 
 

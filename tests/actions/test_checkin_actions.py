@@ -33,13 +33,17 @@ def test_id_card_with_a_wrong_check_digit_is_explained_masked() -> None:
     assert result.slot("checkin_id") is None and "校验位不正确" in result.text and wrong not in result.text
 
 
-@pytest.mark.parametrize("text, expected", [("784-2100000001", "7842100000001"), ("票号7842100000002", "7842100000002")])
-def test_ticket_numbers_are_accepted(text: str, expected: str) -> None:
-    assert validate(FORM, "checkin_id", text, make_tracker()).slot("checkin_id") == expected
+@pytest.mark.parametrize("value, expected", [("784-2100000001", "7842100000001"), ("7842100000002", "7842100000002")])
+def test_ticket_numbers_are_accepted(value: str, expected: str) -> None:
+    """The value an eticket_number entity filled in (the slot mapping reads the number out of the message)."""
+    assert validate(FORM, "checkin_id", value, make_tracker()).slot("checkin_id") == expected
 
 
-def test_unreadable_identification() -> None:
-    assert "18位身份证号码或13位客票号" in validate(FORM, "checkin_id", "不知道", make_tracker()).text
+@pytest.mark.parametrize("whole_text", ["不知道", "票号784210000", "我的身份证号是4401"])
+def test_unreadable_identification(whole_text: str) -> None:
+    """No entity in the message: the slot got the whole text, which is no number to look up."""
+    result = validate(FORM, "checkin_id", whole_text, make_tracker())
+    assert result.slot("checkin_id") is None and result.responses == ["utter_checkin_id_unreadable"]
 
 
 def test_unknown_passenger_starts_identification_over() -> None:

@@ -13,10 +13,10 @@ from actions.service_halls import OPEN_STATE, ActionFindServiceHall
 from bot import clock
 from bot.clock import now as real_clock_now   # captured before the autouse fixture pins bot.clock.now
 from bot.verification import COOL_OFF
-from tests.actions.conftest import Run, last_sms_code, make_tracker, run, validate
+from tests.actions.conftest import Run, domain_responses, last_sms_code, make_tracker, run, validate
 
 FORM = ValidateBindAccountForm()
-OPEN, CLOSED = OPEN_STATE[True], OPEN_STATE[False]
+OPEN, CLOSED = (domain_responses()[OPEN_STATE[state]][0]["text"] for state in (True, False))   # （营业中） / （已打烊）
 
 
 def china_wall_clock() -> datetime:

@@ -154,3 +154,29 @@ def test_halls_of_a_district_ordered_by_queue() -> None:
 def test_a_district_without_halls_and_no_place_at_all() -> None:
     assert "暂时没有营业厅" in run(ActionFindServiceHall(), make_tracker(entities=[{"entity": "district", "value": "从化区"}])).text
     assert "发送您的位置" in run(ActionFindServiceHall(), make_tracker(text="营业厅在哪")).text
+
+
+# -- an unsure yes/no to the bot's own open question ------------------------------------------------------
+def _unsure(answer: str, confidence: float, awaiting: str = "cancel_check_in"):
+    ranking = [{"name": "nlu_fallback", "confidence": 0.65}, {"name": answer, "confidence": confidence},
+               {"name": "deny" if answer != "deny" else "affirm", "confidence": 0.1}]
+    return make_tracker(text="嗯 那就这样吧", intent="nlu_fallback", ranking=ranking,
+                        slots={"awaiting_confirmation": awaiting, "checkin_to_cancel": None})
+
+
+@pytest.mark.parametrize("answer, awaiting, expected", [
+    ("affirm", "cancel_check_in", "utter_nothing_to_cancel_check_in"),   # yes: the cancel action runs (nothing left here)
+    ("cancel_check_in", "cancel_check_in", "utter_nothing_to_cancel_check_in"),
+    ("deny", "cancel_check_in", "utter_check_in_kept"),
+    ("deny", "cancel_ticket", "utter_anything_else"),
+])
+def test_an_unsure_yes_or_no_answers_the_open_question(answer: str, awaiting: str, expected: str) -> None:
+    result = run(ActionFallback(), _unsure(answer, 0.45, awaiting))
+    assert result.responses == [expected] and result.slot("awaiting_confirmation") is None
+
+
+@pytest.mark.parametrize("answer, confidence, awaiting", [("affirm", 0.2, "cancel_check_in"), ("query_bill", 0.5, "cancel_check_in"),
+                                                          ("affirm", 0.5, None)])
+def test_without_an_open_question_or_a_plausible_answer_nothing_is_guessed(answer: str, confidence: float, awaiting) -> None:
+    result = run(ActionFallback(), _unsure(answer, confidence, awaiting))
+    assert "utter_check_in_kept" not in result.responses and "utter_nothing_to_cancel_check_in" not in result.responses

@@ -93,4 +93,4 @@ def test_preferences_pick_free_non_exit_seats_and_the_map_marks_them(database_ur
     taken = next(s for s in seats if not s.is_free)
     text = seat_map(seats, taken.row, mark=window.seat_no if abs(window.row - taken.row) <= 2 else None)
     assert "■" in text and "□" in text
-    assert "出口" in seat_map(seats, 31) and "★" in seat_map(seats, window.row, mark=window.seat_no)
+    assert "EXIT" in seat_map(seats, 31, exit_mark="EXIT") and "EXIT" not in seat_map(seats, 20, exit_mark="EXIT") and "★" in seat_map(seats, window.row, mark=window.seat_no)

@@ -22,7 +22,7 @@ def _line(database_url: str, mobile: str) -> int:
 def test_visit_slots_are_three_future_half_days(desk: SqlRepairDesk) -> None:
     slots = desk.visit_slots(1, NOW)
     assert len(slots) == 3 and all(slot.starts >= NOW + timedelta(hours=2) for slot in slots)
-    assert slots[0].label == "11月23日 14:00-18:00"
+    assert (slots[0].starts, slots[0].ends) == (datetime(2026, 11, 23, 14, 0), datetime(2026, 11, 23, 18, 0))
 
 
 def test_two_concurrent_reports_open_exactly_one_ticket(desk: SqlRepairDesk, database_url: str) -> None:

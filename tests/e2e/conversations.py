@@ -90,10 +90,11 @@ class WeChatFollower:
             xml = self.factory.image()
         else:
             xml = self.factory.text(text)
+        self.api.state.record_interaction(self.openid, "message")   # WeChat opens the customer-service window
         result = self.platform.push(xml, self.openid)
         parts: List[str] = []
-        if result.reply is not None:
-            parts.append(result.reply.content or "")
+        if result.reply is not None:  # a transfer to a person has no content: its words come by customer-service API
+            parts += [result.reply.content] if result.reply.content else []
             parts += [f"{a.get('title', '')} {a.get('description', '')}" for a in result.reply.articles]
         deadline, quiet_since = time.monotonic() + 8.0, time.monotonic()
         count = seen

@@ -22,7 +22,7 @@ REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-convers
 # The sets (tests/conversations/) and the share each must keep: heldout.yml was written first (136/138 after its
 # failures' classes were fixed); heldout_round2.yml was written after those fixes (51/60 on its first run, 56/60
 # now). BOT_HELDOUT_SET runs one of them only.
-SETS = {"heldout.yml": 0.90, "heldout_round2.yml": 0.85}
+SETS = {"heldout.yml": 0.90, "heldout_round2.yml": 0.85, "heldout_round3.yml": 0.85}
 CHOSEN_SETS = [name for name in SETS if os.environ.get("BOT_HELDOUT_SET", name) == name]
 
 

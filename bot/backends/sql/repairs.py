@@ -9,7 +9,7 @@ from typing import List, Optional
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from bot.backends.crm import FaultTicket
+from bot.backends.crm import DONE_STATUS, FaultTicket
 from bot.backends.repairs import URGE_INTERVAL_SECONDS, RepairDesk, TicketResult, UrgeResult, VisitSlot
 from bot.backends.sql import models as m
 from bot.backends.sql.crm import OPEN_TICKET_STATUSES, _ticket
@@ -106,7 +106,7 @@ class SqlRepairDesk(RepairDesk):
             return False
         with self._sessions.begin() as session:
             row = self._row(session, ticket_no)
-            if row is None or row.status != "已完成" or row.rating is not None:
+            if row is None or row.status != DONE_STATUS or row.rating is not None:
                 return False
             row.rating, row.rating_comment = stars, comment[:500]
             return True
