@@ -22,8 +22,10 @@ import yaml
 from bot.devstack import RunningBot
 
 CONVERSATIONS_DIR = Path(__file__).resolve().parents[1] / "conversations"
-# What the bot runs when it did not understand the message or could not act on it.
-NOT_UNDERSTOOD = {"action_fallback", "action_core_fallback", "action_default_fallback", "action_two_stage_fallback",
+# What the bot says (or the default fallbacks it runs) when it did not understand the message or could not act
+# on it. `action_fallback` itself is judged by what it said: in context it may answer (an unsure yes to the
+# bot's own open question), otherwise it says one of the responses below.
+NOT_UNDERSTOOD = {"action_core_fallback", "action_default_fallback", "action_two_stage_fallback",
                   "utter_default", "utter_what_for", "utter_out_of_scope", "utter_nothing_to_choose",
                   "utter_no_such_option", "utter_did_you_mean", "utter_offer_human"}
 HANDOFF = {"action_handoff"}
