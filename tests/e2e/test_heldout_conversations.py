@@ -16,12 +16,13 @@ from bot.devstack import RunningBot
 from tests.e2e.conversations import ConversationRunner, load_conversations, report
 
 # Issue 10 asks for 0.95. Each guard is per channel and below today's share, because retraining moves single NLU
-# decisions (the WeChat parts are 22 and 10 conversations). A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
+# decisions (the WeChat parts are 22, 10 and 15 conversations). A trainer looking into some failures runs only those: BOT_HELDOUT_ONLY=name,name (the share is then not judged).
 ONLY = {name for name in os.environ.get("BOT_HELDOUT_ONLY", "").split(",") if name}
 REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-conversations.txt"
-# The sets (tests/conversations/) and the share each must keep: heldout.yml was written first (136/138 after its
-# failures' classes were fixed); heldout_round2.yml was written after those fixes (51/60 on its first run, 56/60
-# now). BOT_HELDOUT_SET runs one of them only.
+# The sets (tests/conversations/) and the share each must keep. Each was written from the README only, after the
+# previous set's failure classes were fixed; only a set's first run measures unseen conversations (README,
+# "Held-out conversations"): heldout.yml 110/138, heldout_round2.yml 51/60, heldout_round3.yml 57/70.
+# BOT_HELDOUT_SET runs one of them only.
 SETS = {"heldout.yml": 0.90, "heldout_round2.yml": 0.85, "heldout_round3.yml": 0.85}
 CHOSEN_SETS = [name for name in SETS if os.environ.get("BOT_HELDOUT_SET", name) == name]
 
