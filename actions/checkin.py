@@ -19,7 +19,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.choices import chosen_intent
 from actions.common import AWAITING, bound_customer, entities_of
-from actions.wording import phrase, time_text
+from actions.wording import listed, phrase, time_text
 from bot import clock
 from bot.backends import get_checkin, get_crm
 from bot.backends.checkin import SeatTaken
@@ -153,9 +153,7 @@ class ValidateCheckinForm(FormValidationAction):
             bookings = wished
             open_ones = [b for b in wished if b in open_ones]
         if tracker.get_slot("checkin_mode") == "cancel":  # identified to cancel: ask to confirm (rules answer it)
-            return {**result, **_finish_without_issuing(), **_ask_to_cancel(
-                [b for b in bookings if b.checked_in_at and rules.window_state(b.flight, clock.now()) == OPEN],
-                dispatcher, domain)}
+            return {**result, **_finish_without_issuing(), **_ask_to_cancel(bookings, dispatcher, domain)}
         if tracker.get_slot("checkin_mode") == "show":
             seated = [b for b in bookings if b.checked_in_at]
             if not seated:
@@ -316,7 +314,8 @@ class ActionAskCheckinBooking(_Ask):
     slot = "checkin_booking"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
-        options = "\n".join(phrase(domain, "utter_part_option", number=i, option=_flight_line(b, domain)) for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1))
+        options = listed(domain, "utter_part_option", ({"number": i, "option": _flight_line(b, domain)}
+                                                       for i, b in enumerate(_open_bookings(_identified_bookings(tracker)), start=1)))
         dispatcher.utter_message(response="utter_ask_checkin_booking", options=options)
         return []
 
@@ -438,13 +437,12 @@ class ActionConfirmCancelCheckIn(Action):
         if bound_customer(tracker) is None and not tracker.get_slot("checkin_id"):
             # not bound and not identified yet: identify the passenger in the check-in form, which then asks to confirm
             return await ActionStartCheckIn().run(dispatcher, tracker, domain) + [FollowupAction("checkin_form")]
-        rules = load_checkin_rules()
-        cancellable = [b for b in _checked_in(tracker) if rules.window_state(b.flight, clock.now()) == OPEN]
-        return [SlotSet(name, value) for name, value in _ask_to_cancel(cancellable, dispatcher, domain).items()]
+        return [SlotSet(name, value) for name, value in _ask_to_cancel(_checked_in(tracker), dispatcher, domain).items()]
 
 
-def _ask_to_cancel(cancellable: List[FlightBooking], dispatcher: CollectingDispatcher, domain: DomainDict) -> Dict[Text, Any]:
-    """Ask to confirm cancelling the first cancellable check-in, or say there is none; the slots to set."""
+def _ask_to_cancel(bookings: List[FlightBooking], dispatcher: CollectingDispatcher, domain: DomainDict) -> Dict[Text, Any]:
+    """Ask to confirm cancelling the first check-in among `bookings` still open to change, or say there is none."""
+    cancellable = [b for b in _open_bookings(bookings) if b.checked_in_at]
     if not cancellable:
         dispatcher.utter_message(response="utter_nothing_to_cancel_check_in")
         return {"checkin_to_cancel": None, AWAITING: None}

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer, entities_of, entity_value, kept_request
 from actions.follower import latest_user_metadata
-from actions.wording import phrase, time_text
+from actions.wording import listed, phrase, time_text
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs
 from bot.backends.crm import BroadbandLine, Customer
@@ -30,9 +30,9 @@ OFFERED_SLOTS = 3        # listed to choose from by number
 BOOKABLE_SLOTS = 14      # a week of half-day windows: a follower may name a day after the three offered
 
 
-def _lines_text(lines: List[BroadbandLine], domain: DomainDict) -> str:
-    return "\n".join(phrase(domain, "utter_part_line_option", number=i, account=line.account, address=line.address)
-                     for i, line in enumerate(lines, start=1))
+def _lines_text(broadband: List[BroadbandLine], domain: DomainDict) -> str:
+    return listed(domain, "utter_part_line_option", ({"number": i, "account": line.account, "address": line.address}
+                                                    for i, line in enumerate(broadband, start=1)))
 
 
 def _slot_text(slot: VisitSlot, domain: DomainDict) -> str:
@@ -176,8 +176,8 @@ class ActionAskVisitSlot(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         slots = get_repairs().visit_slots(int(tracker.get_slot("fault_line") or 0), clock.now(), OFFERED_SLOTS)
-        options = "\n".join(phrase(domain, "utter_part_option", number=i, option=_slot_text(slot, domain))
-                            for i, slot in enumerate(slots, start=1))
+        options = listed(domain, "utter_part_option", ({"number": i, "option": _slot_text(slot, domain)}
+                                                      for i, slot in enumerate(slots, start=1)))
         dispatcher.utter_message(response="utter_ask_visit_slot", options=options)
         return []
 

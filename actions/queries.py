@@ -16,7 +16,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer, entity_value, entity_values, start_binding_then, yuan
-from actions.wording import day_text, lines, month_text, phrase
+from actions.wording import day_text, listed, month_text, phrase
 from bot import clock
 from bot.backends import get_billing, get_crm
 from bot.backends.crm import Customer
@@ -102,7 +102,7 @@ class ActionQueryBill(BoundQueryAction):
             newest, oldest = bills[0].total, bills[-1].total
             trend = "utter_part_trend_up" if newest > oldest else "utter_part_trend_down" if newest < oldest else "utter_part_trend_flat"
             dispatcher.utter_message(response="utter_bill_comparison", masked_mobile=masked, count=len(bills),
-                                     lines=lines(domain, "utter_part_bill_line",
+                                     lines=listed(domain, "utter_part_bill_line",
                                                  ({"month_label": month_text(domain, b.month), "total": yuan(b.total)} for b in bills)),
                                      trend=phrase(domain, trend, newest=month_text(domain, bills[0].month),
                                                   oldest=month_text(domain, bills[-1].month), difference=yuan(abs(newest - oldest))))
@@ -115,7 +115,7 @@ class ActionQueryBill(BoundQueryAction):
         if bill is None:
             dispatcher.utter_message(response="utter_bill_missing", month_label=month_text(domain, month))
             return
-        items = lines(domain, "utter_part_bill_item", ({"name": item.name, "amount": yuan(item.amount)} for item in bill.items))
+        items = listed(domain, "utter_part_bill_item", ({"name": item.name, "amount": yuan(item.amount)} for item in bill.items))
         dispatcher.utter_message(response="utter_bill", masked_mobile=masked, month_label=month_text(domain, month), total=yuan(bill.total),
                                  paid=phrase(domain, "utter_part_paid" if bill.paid else "utter_part_unpaid"), items=items)
 
@@ -133,7 +133,7 @@ class ActionQueryData(BoundQueryAction):
         rows = ({"name": b.name, "used": _amount_unit(b.used, b.unit), "remaining": _amount_unit(b.remaining, b.unit),
                  "total": _amount_unit(b.total, b.unit)} for b in buckets)
         dispatcher.utter_message(response="utter_data_usage", masked_mobile=mask_mobile(customer.mobile),
-                                 lines=lines(domain, "utter_part_usage_line", rows), resets_on=day_text(domain, buckets[0].resets_on))
+                                 lines=listed(domain, "utter_part_usage_line", rows), resets_on=day_text(domain, buckets[0].resets_on))
         for bucket in buckets:
             if bucket.used_ratio > DATA_WARNING_RATIO:
                 dispatcher.utter_message(response="utter_data_warning", bucket=bucket.name, percent=int(bucket.used_ratio * 100))

@@ -15,6 +15,7 @@ from bot import clock
 from bot.backends import get_crm, get_repairs
 from bot.backends.crm import Customer, FaultTicket
 
+
 def _own_ticket(customer: Customer, ticket_no: Optional[str]) -> Optional[FaultTicket]:
     if not ticket_no:
         return None

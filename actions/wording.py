@@ -25,7 +25,7 @@ def phrase(domain: DomainDict, response: Text, **values: Any) -> Text:
     return _PLACEHOLDER.sub(lambda m: str(values[m.group(1)]) if m.group(1) in values else m.group(0), template)
 
 
-def lines(domain: DomainDict, response: Text, rows: Iterable[dict]) -> Text:
+def listed(domain: DomainDict, response: Text, rows: Iterable[dict]) -> Text:
     """One `response` line per row, joined with line breaks."""
     return "\n".join(phrase(domain, response, **row) for row in rows)
 
