@@ -1,5 +1,5 @@
 # The two commands of the README, plus the steps they are made of.
-.PHONY: run test install seed train chat benchmark
+.PHONY: run test install seed train chat benchmark nlu-report
 run:
 	bash scripts/run.sh
 test:
@@ -16,3 +16,5 @@ benchmark: train
 	done; done
 chat:
 	.venv/bin/python -m bot wechat-sim chat --url http://127.0.0.1:$${BOT_PORT:-5005}/webhooks/wechat/webhook
+nlu-report:
+	bash scripts/nlu_report.sh

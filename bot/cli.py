@@ -24,6 +24,57 @@ def _sms_inbox(args: argparse.Namespace) -> int:
     return 0
 
 
+def _nlu_heldout(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.trainers.heldout_nlu import TARGETS, evaluate, parser_for_model, summary_markdown
+
+    scores = evaluate(parser_for_model(Path(args.model)))
+    text = summary_markdown(scores, TARGETS)
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(text, encoding="utf-8")
+    print(text.split("## Misses")[0])
+    return 0
+
+
+def _inbox(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bot.privacy import redact
+    from bot.trainers.conversations import conversation_events
+    from bot.trainers.inbox import IgnoreList, candidates_in, group
+    from bot.trainers.labelling import LabelError, add_examples, training_texts
+
+    ignore_list = IgnoreList(Path(args.ignore_file))
+    candidates = [c for events in conversation_events(Path(args.endpoints)) for c in candidates_in(events, args.low_confidence)]
+    groups = group(candidates, training_texts(), ignore_list.texts())
+    if args.action == "list":
+        if not groups:
+            print("inbox: empty (nothing fell back, was unsure, corrected or handed over that is not trained on)")
+        for item in groups[:args.limit]:
+            reasons = ", ".join(f"{reason} {count}" for reason, count in item.reasons.most_common())
+            print(f"{item.id}  {len(item.messages)}×  guessed {item.guessed}  ({reasons})")
+            for text in item.texts[:args.show]:
+                print(f"    {redact(text)}")
+        return 0
+    chosen = next((item for item in groups if item.id == args.group), None)
+    if chosen is None:
+        print(f"error: inbox has no group {args.group} (run `python -m bot inbox` for the current ids)", file=sys.stderr)
+        return 2
+    if args.action == "ignore":
+        ignore_list.add(chosen.texts)
+        print(f"inbox: group {chosen.id} ignored ({len(chosen.texts)} messages)")
+        return 0
+    try:
+        written = add_examples(args.label, chosen.texts)
+    except LabelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"inbox: {len(written)} example(s) added to {args.label}; retrain (`make train`) to learn them")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bot", description="WeChat customer-service bot: operator commands")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -34,6 +85,24 @@ def build_parser() -> argparse.ArgumentParser:
     inbox.add_argument("--mobile", help="only this number")
     inbox.add_argument("--last", type=int, default=10)
     inbox.set_defaults(handler=_sms_inbox)
+    heldout = commands.add_parser("nlu-heldout", help="trainers: score a model on the held-out NLU set (tests/nlu/)")
+    heldout.add_argument("--model", default="models/current.tar.gz")
+    heldout.add_argument("--out", help="also write the summary and every miss to this Markdown file")
+    heldout.set_defaults(handler=_nlu_heldout)
+    inbox_parser = commands.add_parser("inbox", help="trainers: messages the bot did not serve well, to label")
+    inbox_parser.add_argument("--endpoints", default="endpoints.yml", help="whose tracker_store to read")
+    inbox_parser.add_argument("--low-confidence", type=float, default=0.8, help="intent confidence below this is unsure")
+    inbox_parser.add_argument("--ignore-file", default="var/inbox-ignored.json")
+    inbox_actions = inbox_parser.add_subparsers(dest="action")
+    inbox_parser.set_defaults(handler=_inbox, action="list", limit=20, show=3)
+    listing = inbox_actions.add_parser("list", help="groups of similar messages, most frequent first (default)")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--show", type=int, default=3, help="messages shown per group")
+    label = inbox_actions.add_parser("label", help="add a group's messages to an intent or faq/<entry> in data/nlu")
+    label.add_argument("group")
+    label.add_argument("label", help="an intent (e.g. report_fault) or a knowledge-base entry (faq/携号转网)")
+    ignore = inbox_actions.add_parser("ignore", help="leave a group out of the inbox for good")
+    ignore.add_argument("group")
     from bot.wechat_sim.cli import add_commands
 
     add_commands(commands)

@@ -22,9 +22,11 @@ REPORT = Path(__file__).resolve().parents[2] / "var" / "test" / "heldout-convers
 # The sets (tests/conversations/) and the share each must keep. Each was written from the README only, after the
 # previous set's failure classes were fixed; only a set's first run measures unseen conversations (README,
 # "Held-out conversations"): heldout.yml 110/138, heldout_round2.yml 51/60, heldout_round3.yml 57/70.
-# BOT_HELDOUT_SET runs one of them only.
+# BOT_HELDOUT_SET runs one set only; it may also name a set that is not guarded yet (heldout_round4.yml: its
+# first run, 55/70, was on a candidate model that is not on main; it joins SETS with its guard once it has been
+# measured on the model main trains), judged by BOT_HELDOUT_REQUIRED_SHARE (default 0.85).
 SETS = {"heldout.yml": 0.90, "heldout_round2.yml": 0.85, "heldout_round3.yml": 0.85}
-CHOSEN_SETS = [name for name in SETS if os.environ.get("BOT_HELDOUT_SET", name) == name]
+CHOSEN_SETS = [os.environ["BOT_HELDOUT_SET"]] if os.environ.get("BOT_HELDOUT_SET") else list(SETS)
 
 
 def _run(runner: ConversationRunner, conversations: List[Dict[str, Any]]) -> Tuple[int, List[str]]:
@@ -49,7 +51,7 @@ def _write(channel: str, passed: int, total: int, failures: List[str]) -> None:
 def test_heldout_conversations_pass(conversation_set: str, channel: str, request: pytest.FixtureRequest) -> None:
     from bot.demo.seed import seed
 
-    required = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", SETS[conversation_set]))
+    required = float(os.environ.get("BOT_HELDOUT_REQUIRED_SHARE", SETS.get(conversation_set, 0.85)))
     conversations = [c for c in load_conversations(conversation_set) if c.get("channel", "rest") == channel and (not ONLY or c["name"] in ONLY)]
     if not conversations:
         pytest.skip(f"no held-out {channel} conversation selected")

@@ -1,0 +1,52 @@
+"""Personal numbers in a follower's message replaced by synthetic ones before it becomes training data.
+
+The replacement keeps each number's shape (so the entity regexes still fire and the example teaches the same
+thing) and is derived from a hash of the real number: the same message always gives the same example, and no
+real number reaches `data/`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+
+from bot.id_card import check_character
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_TICKET = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2})\d{13}(?![0-9])")
+_ETICKET = re.compile(r"(?<![0-9A-Za-z])\d{3}-?\d{10}(?![0-9])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_CODE = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9])")
+
+
+def _digits(seed: str, count: int) -> str:
+    digest = hashlib.sha256(seed.encode("utf-8")).hexdigest()
+    return "".join(str(int(char, 16) % 10) for char in digest)[:count]
+
+
+def _id_card(match: re.Match) -> str:
+    first17 = "110101" + "19900101" + _digits(match.group(0), 3)   # a birth date and area that exist
+    return first17 + check_character(first17)
+
+
+def _ticket(match: re.Match) -> str:
+    return match.group(1).upper() + "20260101" + _digits(match.group(0), 5)
+
+
+def _eticket(match: re.Match) -> str:
+    return "784" + _digits(match.group(0), 10)
+
+
+def _mobile(match: re.Match) -> str:
+    return match.group(0)[:2] + _digits(match.group(0), 9)
+
+
+def _code(match: re.Match) -> str:
+    return _digits(match.group(0), 6)
+
+
+def synthesize(text: str) -> str:
+    """`text` with ID-card, ticket, e-ticket, mobile numbers and 6-digit codes replaced (longest shapes first)."""
+    for pattern, replace in ((_ID_CARD, _id_card), (_TICKET, _ticket), (_ETICKET, _eticket),
+                             (_MOBILE, _mobile), (_CODE, _code)):
+        text = pattern.sub(replace, text)
+    return text

@@ -1,0 +1,47 @@
+"""The held-out NLU scores: how they are counted, and a floor under the trained model's figures."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.devstack import MODEL
+from bot.trainers.heldout_nlu import Example, HeldoutScores, evaluate, parser_for_model, score
+
+# Measured on the model main trains (README, "NLU quality"): intent 0.636, KB top-1 0.154, top-3 0.221,
+# out-of-domain false accepts 0.379 — far below the issue-11 targets (0.95, 0.90, 0.97, 0.03). The floors guard
+# against falling further; raise them with each better model.
+FLOORS = {"intent": 0.60, "faq_top1": 0.13, "faq_top3": 0.19, "ood_false_accepts": 0.42}
+
+
+def parse(intent: str, confidence: float = 0.9, keys=()) -> dict:
+    return {"intent": {"name": intent, "confidence": confidence},
+            "response_selector": {"faq": {"ranking": [{"intent_response_key": k} for k in keys]}}}
+
+
+def test_fallback_counts_as_wrong_and_top3_counts_offered_entries() -> None:
+    examples = [Example("查话费", "query_balance"), Example("嗯", "affirm"),
+                Example("携号转网咋办", "faq", "faq/携号转网"), Example("漫游多少钱", "faq", "faq/境外漫游资费")]
+    parses = [parse("query_balance"), parse("nlu_fallback", 0.65),
+              parse("faq", keys=["faq/携号转网", "faq/销户"]),
+              parse("nlu_fallback", 0.65, keys=["faq/国际漫游开通", "faq/境外漫游资费", "faq/销户"])]
+    scores = score(examples, parses)
+    assert (scores.intent_correct, scores.intent_total, scores.intent_fallback) == (2, 4, 2)
+    assert (scores.faq_top1, scores.faq_topk, scores.faq_total) == (1, 2, 2)
+
+
+def test_out_of_domain_is_accepted_unless_rejected_or_not_understood() -> None:
+    examples = [Example(t, "out_of_scope") for t in ("流量明星是谁", "讲个笑话", "信用卡积分")]
+    scores = score(examples, [parse("faq"), parse("out_of_scope"), parse("nlu_fallback")], ood=True)
+    assert (scores.ood_accepted, scores.ood_total) == (1, 3) and scores.ood_accepted_as["faq"] == 1
+    assert isinstance(scores, HeldoutScores) and scores.misses[0].text == "流量明星是谁"
+
+
+@pytest.mark.skipif(not Path(MODEL).exists(), reason="no trained model (the README test command trains one)")
+def test_the_trained_model_stays_above_its_measured_floor() -> None:
+    scores = evaluate(parser_for_model(Path(MODEL)))
+    assert scores.intent_total >= 1100 and scores.faq_total >= 400 and scores.ood_total >= 150
+    assert scores.intent_accuracy >= FLOORS["intent"]
+    assert scores.faq_top1_accuracy >= FLOORS["faq_top1"]
+    assert scores.faq_topk_accuracy >= FLOORS["faq_top3"]
+    assert scores.ood_false_accept_rate <= FLOORS["ood_false_accepts"]
