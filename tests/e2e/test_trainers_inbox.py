@@ -12,7 +12,10 @@ from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from bot.devstack import PROJECT_ROOT, RunningBot
 
-ODD_MESSAGE = "qwzx 咕噜咕噜 blorp 13912345678"
+import uuid
+
+TOKEN = f"zq{uuid.uuid4().hex[:6]}"                  # the bot is shared with other tests: find our own message
+ODD_MESSAGE = f"{TOKEN} 咕噜咕噜 blorp 13912345678"
 
 
 def say(bot: RunningBot, sender: str, text: str) -> None:
@@ -31,11 +34,11 @@ def test_messages_that_ended_with_a_human_are_labelled_into_the_training_data(re
         say(rest_bot, sender, "转人工")
     endpoints = rest_bot.workdir / "endpoints.yml"
 
-    listing = inbox(cwd=PROJECT_ROOT, endpoints=endpoints)
+    listing = inbox("list", "--show", "50", cwd=PROJECT_ROOT, endpoints=endpoints)
     assert listing.returncode == 0, listing.stderr
     assert "13912345678" not in listing.stdout                       # shown masked
-    match = re.search(r"^(\w{6})  2×  guessed \S+  \(.*ended with a human 2.*\)\n    qwzx 咕噜咕噜 blorp 139\*\*\*\*5678",
-                      listing.stdout, re.M)
+    match = re.search(r"^(\w{6})  \d+×  guessed \S+  \(.*ended with a human \d.*\)\n(?:    .*\n)*?    "
+                      + TOKEN + r" 咕噜咕噜 blorp 139\*\*\*\*5678", listing.stdout, re.M)
     assert match, listing.stdout
     group_id = match.group(1)
 
@@ -47,7 +50,7 @@ def test_messages_that_ended_with_a_human_are_labelled_into_the_training_data(re
     assert labelled.returncode == 0, labelled.stderr
     written = {m.get("text"): m.get("intent") for path in (project / "data" / "nlu").glob("*.yml")
                for m in RasaYAMLReader().reads(path.read_text(encoding="utf-8")).intent_examples}
-    example = next(text for text in written if text.startswith("qwzx 咕噜咕噜 blorp 1"))
+    example = next(text for text in written if text.startswith(f"{TOKEN} 咕噜咕噜 blorp 1"))
     assert written[example] == "out_of_scope" and "13912345678" not in example
 
     validate = subprocess.run([str(Path(sys.executable).parent / "rasa"), "data", "validate", "--data", "data",
@@ -56,5 +59,5 @@ def test_messages_that_ended_with_a_human_are_labelled_into_the_training_data(re
     assert validate.returncode == 0, validate.stdout[-2000:]
 
     again = inbox(cwd=project, endpoints=endpoints)
-    assert again.returncode == 0 and "qwzx" not in again.stdout       # labelled messages leave the inbox
+    assert again.returncode == 0 and TOKEN not in again.stdout        # labelled messages leave the inbox
     assert inbox("label", "zzzzzz", "out_of_scope", cwd=project, endpoints=endpoints).returncode == 2
