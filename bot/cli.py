@@ -30,11 +30,10 @@ def _nlu_heldout(args: argparse.Namespace) -> int:
     from bot.trainers.heldout_nlu import TARGETS, evaluate, parser_for_model, summary_markdown
 
     scores = evaluate(parser_for_model(Path(args.model)))
-    text = summary_markdown(scores, TARGETS)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(text, encoding="utf-8")
-    print(text.split("## Misses")[0])
+        Path(args.out).write_text(summary_markdown(scores, TARGETS), encoding="utf-8")
+    print(summary_markdown(scores, TARGETS, misses=False))
     return 0
 
 

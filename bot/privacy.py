@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import re
 
-_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
-_ID_CARD = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
+# Mobile and ID-card numbers inside free text (also what the trainers' inbox replaces by synthetic ones).
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)(1[3-9]\d)(\d{4})(\d{4})(?!\d)")
+ID_CARD_IN_TEXT = re.compile(r"(?<!\d)(\d{4})\d{10}(\d{3}[\dXx])(?!\d)")
 
 
 def mask_mobile(mobile: str) -> str:
@@ -28,5 +29,5 @@ def mask_name(name: str) -> str:
 
 def redact(text: str) -> str:
     """Mask every mobile and ID-card number inside free text before it reaches a log line."""
-    text = _ID_CARD.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
-    return _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+    text = ID_CARD_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
+    return MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)

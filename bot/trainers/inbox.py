@@ -121,18 +121,16 @@ def group(candidates: Iterable[Candidate], known_texts: Set[str], ignored: Set[s
     distinct = [text for text, _ in counts.most_common()]
     vectors = TfidfVectorizer(analyzer="char_wb", ngram_range=(1, 3)).fit_transform(distinct)
     similar = cosine_similarity(vectors)
-    leader_of: Dict[int, int] = {}
-    leaders: List[int] = []
-    for index in range(len(distinct)):
-        leader = next((lead for lead in leaders if similar[index, lead] >= similarity), None)
-        if leader is None:
+    leaders: List[int] = []                 # each group is led by its most frequent text
+    leader_of: Dict[str, int] = {}
+    for index, text in enumerate(distinct):
+        leader = next((lead for lead in leaders if similar[index, lead] >= similarity), index)
+        if leader == index:
             leaders.append(index)
-            leader = index
-        leader_of[index] = leader
-    position = {text: index for index, text in enumerate(distinct)}
+        leader_of[text] = leader
     members: Dict[int, List[Candidate]] = {lead: [] for lead in leaders}
     for candidate in kept:
-        members[leader_of[position[normalized(candidate.text)]]].append(candidate)
+        members[leader_of[normalized(candidate.text)]].append(candidate)
     groups = [Group(_group_id(distinct[lead]), members[lead]) for lead in leaders]
     return sorted(groups, key=lambda g: -len(g.messages))
 

@@ -24,20 +24,25 @@ class LabelError(ValueError):
     """The label names no intent or knowledge-base entry of the training data."""
 
 
+def _nlu_files(nlu_dir: Path) -> Dict[Path, str]:
+    return {path: path.read_text(encoding="utf-8") for path in sorted(nlu_dir.rglob("*.yml"))}
+
+
+def _texts_of(files: Dict[Path, str]) -> Set[str]:
+    return {normalized(message.get("text")) for content in files.values()
+            for message in RasaYAMLReader().reads(content).intent_examples}
+
+
 def training_texts(nlu_dir: Path = NLU_DIR) -> Set[str]:
     """Every example text of the training data, normalised (to leave trained messages out of the inbox)."""
-    texts: Set[str] = set()
-    for path in sorted(nlu_dir.rglob("*.yml")):
-        data = RasaYAMLReader().reads(path.read_text(encoding="utf-8"))
-        texts.update(normalized(message.get("text")) for message in data.intent_examples)
-    return texts
+    return _texts_of(_nlu_files(nlu_dir))
 
 
-def labels(nlu_dir: Path = NLU_DIR) -> Dict[str, Path]:
+def _labels_of(files: Dict[Path, str]) -> Dict[str, Path]:
     """Each intent or `faq/<entry>` label → the first file (by name) with a block for it."""
     found: Dict[str, Path] = {}
-    for path in sorted(nlu_dir.rglob("*.yml")):
-        for line in path.read_text(encoding="utf-8").splitlines():
+    for path, content in files.items():
+        for line in content.splitlines():
             match = _BLOCK.match(line)
             if match:
                 found.setdefault(match.group(1), path)
@@ -46,11 +51,12 @@ def labels(nlu_dir: Path = NLU_DIR) -> Dict[str, Path]:
 
 def add_examples(label: str, texts: Iterable[str], nlu_dir: Path = NLU_DIR) -> List[str]:
     """Appends the new texts (synthetic numbers, one line each) to `label`'s block; returns what was written."""
-    files = labels(nlu_dir)
+    contents = _nlu_files(nlu_dir)
+    files = _labels_of(contents)
     if label not in files:
         close = sorted(name for name in files if label.split("/")[-1][:2] in name)[:5]
         raise LabelError(f"no intent or knowledge-base entry '{label}' in {nlu_dir}" + (f" (did you mean: {', '.join(close)})" if close else ""))
-    known = training_texts(nlu_dir)
+    known = _texts_of(contents)
     new: List[str] = []
     for text in texts:
         example = synthesize(" ".join(text.split()))
@@ -60,7 +66,7 @@ def add_examples(label: str, texts: Iterable[str], nlu_dir: Path = NLU_DIR) -> L
     if not new:
         return []
     path = files[label]
-    lines = path.read_text(encoding="utf-8").splitlines()
+    lines = contents[path].splitlines()
     start = next(i for i, line in enumerate(lines) if _BLOCK.match(line) and _BLOCK.match(line).group(1) == label)
     end = start + 1
     while end < len(lines) and (_EXAMPLE.match(lines[end]) or lines[end].strip() in ("examples: |", "")

@@ -10,11 +10,10 @@ import hashlib
 import re
 
 from bot.id_card import check_character
+from bot.privacy import ID_CARD_IN_TEXT, MOBILE_IN_TEXT
 
-_ID_CARD = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
 _TICKET = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2})\d{13}(?![0-9])")
 _ETICKET = re.compile(r"(?<![0-9A-Za-z])\d{3}-?\d{10}(?![0-9])")
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _CODE = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9])")
 
 
@@ -46,7 +45,7 @@ def _code(match: re.Match) -> str:
 
 def synthesize(text: str) -> str:
     """`text` with ID-card, ticket, e-ticket, mobile numbers and 6-digit codes replaced (longest shapes first)."""
-    for pattern, replace in ((_ID_CARD, _id_card), (_TICKET, _ticket), (_ETICKET, _eticket),
-                             (_MOBILE, _mobile), (_CODE, _code)):
+    for pattern, replace in ((ID_CARD_IN_TEXT, _id_card), (_TICKET, _ticket), (_ETICKET, _eticket),
+                             (MOBILE_IN_TEXT, _mobile), (_CODE, _code)):
         text = pattern.sub(replace, text)
     return text
