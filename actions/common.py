@@ -58,3 +58,11 @@ def entity_values(tracker: Tracker, entity: Text) -> List[Any]:
 def entities_of(message: Dict[Text, Any], entity: Text) -> Optional[Any]:
     """The value NLU found for `entity` in a message's parse data (the latest one, or one kept for later)."""
     return next((e.get("value") for e in message.get("entities") or [] if e.get("entity") == entity), None)
+
+
+def latest_user_metadata(tracker: Tracker) -> Dict[Text, Any]:
+    """Metadata the input channel attached to the follower's latest message."""
+    for event in reversed(tracker.events):
+        if event.get("event") == "user":
+            return event.get("metadata") or {}
+    return {}

@@ -14,8 +14,7 @@ from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.common import bound_customer, entities_of, entity_value, kept_request
-from actions.follower import latest_user_metadata
+from actions.common import bound_customer, entities_of, entity_value, kept_request, latest_user_metadata
 from actions.wording import listed, phrase, time_text
 from bot import clock
 from bot.backends import get_crm, get_diagnostics, get_repairs

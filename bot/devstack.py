@@ -89,20 +89,47 @@ def redis_endpoint(redis_url: str, key_prefix: str) -> Dict:
 
 
 @dataclass
+class _Server:
+    """One of the bot's processes and how to start it again (fault-injection tests stop and restart them)."""
+
+    command: List[str]
+    env: Dict[str, str]
+    log: Path
+    health_url: str
+    startup_seconds: float
+    process: Optional[subprocess.Popen] = None
+
+    def start(self) -> None:
+        with self.log.open("ab") as log:
+            self.process = subprocess.Popen(self.command, cwd=PROJECT_ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT)
+        _wait(self.health_url, self.process, self.log, self.startup_seconds)
+
+    def stop(self, kill: bool = False) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.kill() if kill else self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(timeout=10)
+
+
+@dataclass
 class RunningBot:
     url: str
     actions_url: str
     workdir: Path
-    processes: List[subprocess.Popen]
+    actions: _Server
+    rasa: _Server
+
+    @property
+    def processes(self) -> List[subprocess.Popen]:
+        return [server.process for server in (self.actions, self.rasa) if server.process is not None]
 
     def stop(self) -> None:
-        for process in self.processes:
-            process.terminate()
-        for process in self.processes:
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
+        self.rasa.stop()
+        self.actions.stop()
 
 
 def start_bot(
@@ -145,21 +172,18 @@ def start_bot(
         yaml.safe_dump(credentials if credentials is not None else {"rest": None}, allow_unicode=True), encoding="utf-8"
     )
     process_env = {**os.environ, "BOT_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
-                   "SANIC_WORKERS": str(workers), **(env or {})}
-    actions_log, rasa_log = workdir / "actions.log", workdir / "rasa.log"
-    actions = subprocess.Popen(
-        [RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)],
-        cwd=PROJECT_ROOT, env=process_env, stdout=actions_log.open("wb"), stderr=subprocess.STDOUT,
-    )
-    rasa = subprocess.Popen(
-        [RASA, "run", "--model", str(MODEL), "--port", str(rasa_port), "--endpoints", str(workdir / "endpoints.yml"),
-         "--credentials", str(workdir / "credentials.yml")],
-        cwd=PROJECT_ROOT, env=process_env, stdout=rasa_log.open("wb"), stderr=subprocess.STDOUT,
-    )
-    bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", workdir, [actions, rasa])
+                   "SANIC_WORKERS": str(workers), "BOT_ERASURE_JOURNAL": str(workdir / "pending-erasures.jsonl"),
+                   **(env or {})}
+    actions = _Server([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)], process_env,
+                      workdir / "actions.log", f"http://127.0.0.1:{actions_port}/health", 120)
+    # `python -m bot.serving run` is `rasa run` with the processor that answers when a part is down
+    rasa = _Server([sys.executable, "-m", "bot.serving", "run", "--model", str(MODEL), "--port", str(rasa_port),
+                    "--endpoints", str(workdir / "endpoints.yml"), "--credentials", str(workdir / "credentials.yml")],
+                   process_env, workdir / "rasa.log", f"http://127.0.0.1:{rasa_port}/", 240)
+    bot = RunningBot(f"http://127.0.0.1:{rasa_port}", f"http://127.0.0.1:{actions_port}", workdir, actions, rasa)
     try:
-        _wait(f"{bot.actions_url}/health", actions, actions_log, 120)
-        _wait(f"{bot.url}/", rasa, rasa_log, 240)
+        actions.start()
+        rasa.start()
     except Exception:
         bot.stop()
         raise

@@ -67,6 +67,11 @@ class VerificationService:
                 return row.locked_until
             return None
 
+    def forget_follower(self, openid: str) -> int:
+        """Delete the follower's pending code (it names their number) when they unfollow."""
+        with self._sessions.begin() as session:
+            return session.query(_PendingCode).filter(_PendingCode.openid == openid).delete()
+
     def send_code(self, openid: str, mobile: str) -> Optional[datetime]:
         """Send a new code; returns None, or the time before which no new code may be sent (locked/too soon)."""
         now = self._now()

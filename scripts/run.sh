@@ -26,7 +26,7 @@ python -m bot wechat-sim api >var/log/wechat-api.log 2>&1 &
 pids+=($!)
 rasa run actions --actions actions --port "$ACTIONS_PORT" >var/log/actions.log 2>&1 &
 pids+=($!)
-rasa run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml --port "$BOT_PORT" >var/log/rasa.log 2>&1 &
+python -m bot.serving run --model "$MODEL" --endpoints endpoints.yml --credentials credentials.yml --port "$BOT_PORT" >var/log/rasa.log 2>&1 &
 pids+=($!)
 
 bash scripts/wait-for.sh "http://localhost:$ACTIONS_PORT/health" 120 "${pids[1]}"

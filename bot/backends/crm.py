@@ -140,6 +140,11 @@ class CrmBackend(abc.ABC):
         """Remove the binding; True when there was one."""
 
     @abc.abstractmethod
+    def forget_follower(self, openid: str) -> int:
+        """Delete everything kept for this follower (binding, call-back requests with their numbers) when they
+        unfollow; returns how many records went."""
+
+    @abc.abstractmethod
     def account_manager(self, manager_id: int) -> Optional[AccountManager]: ...
 
     @abc.abstractmethod

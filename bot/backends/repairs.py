@@ -56,3 +56,7 @@ class RepairDesk(abc.ABC):
 
     @abc.abstractmethod
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None: ...
+
+    @abc.abstractmethod
+    def forget_follower(self, openid: str) -> int:
+        """Delete the follower's restore-notice requests when they unfollow; returns how many went."""

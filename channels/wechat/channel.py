@@ -15,6 +15,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.erasure import ErasureJournal, FollowerErasure, backend_erasers
 from bot.logs import log_event
 from channels.wechat.content import ChannelContent, load_content
 from channels.wechat.customer_service import CustomerServiceSender
@@ -27,6 +28,8 @@ from channels.wechat.stores import MemoryReplyLedger, RedisReplyLedger, ReplyLed
 from channels.wechat.tracker_removal import forget_conversation
 
 logger = logging.getLogger(__name__)
+
+CONVERSATION = "conversation"     # the erasure part that deletes the follower's conversation from Rasa's store
 
 
 class WeChatCustomerServiceOutput(OutputChannel):
@@ -80,6 +83,8 @@ class WeChatInput(InputChannel):
             token_storage = RedisStorage(redis.Redis.from_url(settings.redis_url), prefix="wechat:token")
         self.sender = CustomerServiceSender(settings, token_storage)
         self._background: set = set()
+        self.erasure_journal = ErasureJournal()
+        self._erasures_tried_at = -settings.erasure_retry_seconds
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WeChatCustomerServiceOutput(self.sender)
@@ -136,11 +141,11 @@ class WeChatInput(InputChannel):
         if inbound.action == IGNORE:
             await self.ledger.settle(key, "")
             return ""
+        self._retry_erasures(request)
         if inbound.action == FORGET:
-            try:
-                await self._forget(inbound, request, on_new_message)
-            finally:
-                await self.ledger.settle(key, "")
+            # No reply is due; the erasure must not hold WeChat's request while a database is slow.
+            await self.ledger.settle(key, "")
+            self._keep(asyncio.ensure_future(self._forget(inbound, request)))
             return ""
         if inbound.action == AGENT_DONE:
             await self.agent_sessions.ended(inbound.openid)
@@ -198,18 +203,27 @@ class WeChatInput(InputChannel):
         delivery = await self.sender.deliver(bodies)
         log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)
 
-    async def _forget(self, inbound: Inbound, request: Request, on_new_message: Callable) -> None:
-        """Unsubscribe: let the dialogue clean up (bindings), then delete the conversation itself."""
-        collector = WeChatCollector()
-        try:
-            await on_new_message(UserMessage("/unsubscribe", collector, inbound.openid, input_channel=self.name(),
-                                             metadata=inbound.metadata))
-        except Exception:
-            logger.exception("wechat.unsubscribe_turn_failed openid=%s", inbound.openid)
+    async def _forget(self, inbound: Inbound, request: Request) -> None:
+        """Unsubscribe: erase the follower's data in the back ends and their conversation, with no dialogue turn
+        (it must work with the action server down); what cannot be erased now is journalled and retried."""
+        failed = await self._erasure(request).erase(inbound.openid)
+        log_event(logger, "wechat.follower_forgotten", logging.INFO, openid=inbound.openid, deferred=",".join(failed) or "-")
+
+    def _erasure(self, request: Request) -> FollowerErasure:
+        erasers = dict(backend_erasers())
         agent = getattr(request.app.ctx, "agent", None)
         if agent is not None:
-            await forget_conversation(agent.tracker_store, inbound.openid)
-        log_event(logger, "wechat.follower_forgotten", logging.INFO, openid=inbound.openid)
+            erasers[CONVERSATION] = lambda openid: forget_conversation(agent.tracker_store, openid)
+        return FollowerErasure(erasers, self.erasure_journal)
+
+    def _retry_erasures(self, request: Request) -> None:
+        """Journalled erasures are retried in the background, at most every `erasure_retry_seconds`."""
+        now = time.monotonic()
+        if now - self._erasures_tried_at < self.settings.erasure_retry_seconds:
+            return
+        self._erasures_tried_at = now
+        if self.erasure_journal.path.exists() and self.erasure_journal.path.stat().st_size:
+            self._keep(asyncio.ensure_future(self._erasure(request).retry_pending()))
 
     async def _resume(self, request: Request, openid: str) -> None:
         agent = getattr(request.app.ctx, "agent", None)

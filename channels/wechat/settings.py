@@ -31,6 +31,7 @@ class WeChatSettings:
     dedupe_ttl_seconds: int = 600
     redis_url: Optional[str] = None
     customer_service_quota: int = 5
+    erasure_retry_seconds: float = 30.0   # how often unfinished unsubscribe erasures are retried
 
     @property
     def token_url(self) -> str:
@@ -69,4 +70,5 @@ def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSe
         dedupe_ttl_seconds=int(credentials.get("dedupe_ttl_seconds", 600)),
         redis_url=_value(credentials, "redis_url"),
         customer_service_quota=int(credentials.get("customer_service_quota", 5)),
+        erasure_retry_seconds=float(credentials.get("erasure_retry_seconds", 30.0)),
     )

@@ -36,6 +36,7 @@ class ActionProxy:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 call: Dict[str, Any] = json.loads(raw)
                 sender = call.get("sender_id", "")
+                status = 200
                 if sender.startswith("o-multi") and call.get("next_action") == CANNED_ACTION:
                     body = json.dumps({"events": [], "responses": MULTI_MESSAGES}).encode()
                 elif sender.startswith("o-buttons") and call.get("next_action") == CANNED_ACTION:
@@ -43,8 +44,9 @@ class ActionProxy:
                 else:
                     if sender.startswith("o-slow"):
                         time.sleep(SLOW_SECONDS)
-                    body = requests.post(proxy.target, data=raw, headers={"Content-Type": "application/json"}, timeout=30).content
-                self.send_response(200)
+                    upstream = requests.post(proxy.target, data=raw, headers={"Content-Type": "application/json"}, timeout=30)
+                    status, body = upstream.status_code, upstream.content   # a failing action stays a failure
+                self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()

@@ -80,7 +80,8 @@ class WeChatBot:
             ).fetchone()[0]
 
 
-def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] = None) -> WeChatBot:
+def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] = None,
+                      channel_settings: Optional[dict] = None) -> WeChatBot:
     from bot.demo.seed import seed
     from bot.wechat_sim.api import FakeWeChatApi
     from tests.e2e.action_proxy import ActionProxy
@@ -95,6 +96,7 @@ def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] 
             "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET,
             "encoding_aes_key": WECHAT_AES_KEY, "previous_encoding_aes_key": WECHAT_OLD_AES_KEY,
             "api_base_url": api.base_url, "reply_budget_seconds": 4.0, "redis_url": redis_url,
+            **(channel_settings or {}),
         },
     }
     clean_env = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",

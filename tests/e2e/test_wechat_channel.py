@@ -120,6 +120,9 @@ def test_unsubscribe_deletes_the_conversation_and_the_binding(wechat_bot: WeChat
     assert wechat_bot.user_turns(openid) == 1
     result = platform.push(factory(platform, openid).unsubscribe(), openid)
     assert result.accepted and result.reply is None
+    deadline = time.monotonic() + 10   # erased in the background, after the (empty) reply
+    while (wechat_bot.user_turns(openid) or crm.customer_for_openid(openid)) and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert wechat_bot.user_turns(openid) == 0
     assert crm.customer_for_openid(openid) is None
 

@@ -85,6 +85,12 @@ class SqlCrm(CrmBackend):
             result = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
             return result.rowcount > 0
 
+    def forget_follower(self, openid: str) -> int:
+        with self._sessions.begin() as session:
+            bindings = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
+            callbacks = session.execute(delete(m.CallbackRequestRow).where(m.CallbackRequestRow.openid == openid))
+            return bindings.rowcount + callbacks.rowcount
+
     def account_manager(self, manager_id: int) -> Optional[AccountManager]:
         with self._sessions() as session:
             row = session.get(m.AccountManagerRow, manager_id)

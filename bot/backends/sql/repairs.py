@@ -6,7 +6,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import List, Optional
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from bot.backends.crm import DONE_STATUS, FaultTicket
@@ -115,3 +115,7 @@ class SqlRepairDesk(RepairDesk):
         with self._sessions.begin() as session:
             if session.get(m.RestoreNoticeRow, (line_id, openid)) is None:
                 session.add(m.RestoreNoticeRow(line_id=line_id, openid=openid))
+
+    def forget_follower(self, openid: str) -> int:
+        with self._sessions.begin() as session:
+            return session.execute(delete(m.RestoreNoticeRow).where(m.RestoreNoticeRow.openid == openid)).rowcount
