@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import pytest
 
-from bot.devstack import RunningBot, start_bot
+from bot.devstack import REST_CHANNEL, RunningBot, start_bot
 
 if TYPE_CHECKING:
     from bot.wechat_sim.api import FakeWeChatApi
@@ -90,7 +90,7 @@ def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] 
     api = FakeWeChatApi(WECHAT_APP_ID, WECHAT_APP_SECRET).start()
     proxy = ActionProxy()
     credentials = {
-        "rest": None,
+        REST_CHANNEL: None,
         "channels.wechat.WeChatInput": {
             # compat: the tests push in all three of WeChat's modes to one bot (tests/wechat cover safe and plain)
             "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET, "mode": "compat",
