@@ -24,7 +24,7 @@ import requests
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bot.demo.seed import seed  # noqa: E402
-from bot.devstack import start_bot, start_redis  # noqa: E402
+from bot.devstack import REST_CHANNEL, start_bot, start_redis  # noqa: E402
 from bot.wechat_sim.api import FakeWeChatApi  # noqa: E402
 from bot.wechat_sim.messages import MessageFactory  # noqa: E402
 from bot.wechat_sim.platform import AccountConfig, WeChatPlatform  # noqa: E402
@@ -74,7 +74,7 @@ def measure(channel: str, conversation: List[str], args: argparse.Namespace) -> 
     seed(database_url)
     redis = start_redis(workdir) if args.workers > 1 or args.tracker_store == "redis" else None
     api = FakeWeChatApi(APP_ID, SECRET).start()
-    credentials = {"rest": None, "channels.wechat.WeChatInput": {
+    credentials = {REST_CHANNEL: None, "channels.wechat.WeChatInput": {
         "token": TOKEN, "app_id": APP_ID, "app_secret": SECRET, "encoding_aes_key": AES_KEY,
         "api_base_url": api.base_url, "reply_budget_seconds": BUDGET, "redis_url": redis.url if redis else None}}
     try:

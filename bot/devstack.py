@@ -20,6 +20,7 @@ from bot.settings import PROJECT_ROOT
 
 MODEL = PROJECT_ROOT / "models" / "current.tar.gz"
 RASA = str(Path(sys.executable).parent / "rasa")
+REST_CHANNEL = "channels.rest.RestInput"   # our checked REST channel (channels/rest.py), served at /webhooks/rest/
 
 
 def free_port() -> int:
@@ -169,7 +170,7 @@ def start_bot(
         endpoints["lock_store"] = redis_endpoint(redis_url, "bot")
     (workdir / "endpoints.yml").write_text(yaml.safe_dump(endpoints, allow_unicode=True), encoding="utf-8")
     (workdir / "credentials.yml").write_text(
-        yaml.safe_dump(credentials if credentials is not None else {"rest": None}, allow_unicode=True), encoding="utf-8"
+        yaml.safe_dump(credentials if credentials is not None else {REST_CHANNEL: None}, allow_unicode=True), encoding="utf-8"
     )
     process_env = {**os.environ, "BOT_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
                    "SANIC_WORKERS": str(workers), "BOT_ERASURE_JOURNAL": str(workdir / "pending-erasures.jsonl"),

@@ -32,7 +32,8 @@ def add_commands(commands: argparse._SubParsersAction) -> None:
 
     chat = sim_commands.add_parser("chat", help="chat with the bot as a WeChat follower")
     chat.add_argument("--url", default="http://127.0.0.1:5005/webhooks/wechat/webhook")
-    chat.add_argument("--mode", choices=("plain", "compat", "safe"), default="safe")
+    chat.add_argument("--mode", choices=("plain", "compat", "safe"), default=None,
+                      help="how WeChat sends (default: the bot's configured mode, credentials.yml `mode` or WECHAT_MODE)")
     chat.add_argument("--openid", default=None, help="default: a new random follower")
     chat.add_argument("--script", help="file with one message per line ('-' for stdin): scripted mode")
     chat.add_argument("--settle", type=float, default=6.0, help="scripted mode: seconds to wait for late messages")
@@ -58,8 +59,12 @@ def _chat(args: argparse.Namespace) -> int:
     from bot.wechat_sim.platform import AccountConfig, WeChatPlatform
 
     settings = channel_credentials()
+    mode = args.mode or settings["mode"]
+    if mode != "plain" and not settings["encoding_aes_key"]:
+        print(f"wechat-sim: {mode} mode needs encoding_aes_key in credentials.yml (or WECHAT_ENCODING_AES_KEY)", file=sys.stderr)
+        return 2
     config = AccountConfig(url=args.url, token=settings["token"], app_id=settings["app_id"],
-                           encoding_aes_key=settings["encoding_aes_key"], mode=args.mode)
+                           encoding_aes_key=settings["encoding_aes_key"], mode=mode)
     platform = WeChatPlatform(config)
     api_root = settings["api_base_url"].split("/cgi-bin")[0]
     follower = Follower(platform, args.openid or f"o-sim-{uuid.uuid4().hex[:12]}", api_root)
@@ -67,6 +72,6 @@ def _chat(args: argparse.Namespace) -> int:
         lines = sys.stdin if args.script == "-" else Path(args.script).read_text(encoding="utf-8").splitlines()
         run_script(follower, lines, settle_seconds=args.settle)
     else:
-        print(f"wechat-sim: chatting as {follower.openid} with {args.url} ({args.mode} mode)")
+        print(f"wechat-sim: chatting as {follower.openid} with {args.url} ({mode} mode)")
         run_interactive(follower)
     return 0

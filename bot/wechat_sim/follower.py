@@ -135,8 +135,9 @@ def _print(lines: Iterable[Line], out: TextIO) -> None:
     out.flush()
 
 
-def run_script(follower: Follower, lines: Iterable[str], out: TextIO = sys.stdout, settle_seconds: float = 0.0) -> None:
+def run_script(follower: Follower, lines: Iterable[str], out: Optional[TextIO] = None, settle_seconds: float = 0.0) -> None:
     """Scripted mode: one message per line; prints replies, then any customer-service messages."""
+    out = out or sys.stdout  # looked up per call, so a replaced sys.stdout (tests, redirection) is honoured
     for raw in lines:
         line = raw.rstrip("\n")
         if not line.strip():
@@ -149,7 +150,8 @@ def run_script(follower: Follower, lines: Iterable[str], out: TextIO = sys.stdou
         _print(follower.new_customer_service_messages(), out)
 
 
-def run_interactive(follower: Follower, read: Callable[[str], str] = input, out: TextIO = sys.stdout) -> None:
+def run_interactive(follower: Follower, read: Callable[[str], str] = input, out: Optional[TextIO] = None) -> None:
+    out = out or sys.stdout
     stop = threading.Event()
 
     def poll() -> None:

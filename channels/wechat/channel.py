@@ -1,14 +1,16 @@
 """Rasa input channel for a WeChat Official Account in server-URL mode (plain, compat and safe modes).
 
-Order of work per POST: size → signature (+ msg_signature) → freshness → decrypt → parse → de-duplicate →
-run the Rasa turn as a task → reply within the budget, or answer empty and deliver later by customer-service API.
+Order of work per POST: size → signature → freshness → mode → msg_signature and decrypt → nonce → parse
+(text cleaned and capped) → de-duplicate → run the Rasa turn as a task → reply within the budget, or answer empty
+and deliver later by customer-service API. No request, however odd, gets an HTTP 500 (WeChat would show its error
+prompt, and Sanic would log the signed URL); our own log lines never carry the query string.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
 import time
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
 from sanic import Blueprint, response
@@ -24,7 +26,15 @@ from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inb
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import RejectedRequest, RequestGuard
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
-from channels.wechat.stores import MemoryReplyLedger, RedisReplyLedger, ReplyLedger, redis_client
+from channels.wechat.stores import (
+    MemoryNonceRegistry,
+    MemoryReplyLedger,
+    NonceRegistry,
+    RedisNonceRegistry,
+    RedisReplyLedger,
+    ReplyLedger,
+    redis_client,
+)
 from channels.wechat.tracker_removal import forget_conversation
 
 logger = logging.getLogger(__name__)
@@ -73,6 +83,8 @@ class WeChatInput(InputChannel):
         self.ledger: ReplyLedger = (
             RedisReplyLedger(shared, settings.dedupe_ttl_seconds) if shared else MemoryReplyLedger(settings.dedupe_ttl_seconds)
         )
+        freshness = settings.timestamp_tolerance_seconds
+        self.nonces: NonceRegistry = RedisNonceRegistry(shared, freshness) if shared else MemoryNonceRegistry(freshness)
         self.agent_sessions = AgentSessions(redis_client=shared)
         token_storage = None
         if settings.redis_url:
@@ -100,36 +112,48 @@ class WeChatInput(InputChannel):
         async def verify(request: Request) -> HTTPResponse:
             query = {key: request.args.get(key) for key in request.args}
             try:
-                return response.text(self.guard.verify_url(query))
+                echo = self.guard.verify_url(query)
             except RejectedRequest as rejected:
                 log_event(logger, "wechat.verify_rejected", logging.WARNING, reason=rejected.reason)
                 return response.text("forbidden", status=rejected.status)
+            # A verification URL must never carry a message: its nonce is spent on the verification.
+            await self.nonces.admit(query.get("timestamp") or "", query.get("nonce") or "", NonceRegistry.VERIFY_URL)
+            return response.text(echo)
 
         @hook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            started = time.monotonic()
-            query = {key: request.args.get(key) for key in request.args}
-            body = request.body or b""
-            if len(body) > self.settings.max_body_bytes:
-                log_event(logger, "wechat.rejected", logging.WARNING, reason="body too large", bytes=len(body))
-                return response.text("payload too large", status=413)
             try:
-                opened = self.guard.open(query, body)
-                inbound = read_inbound(opened.xml, self.content)
-            except RejectedRequest as rejected:
-                log_event(logger, "wechat.rejected", logging.WARNING, reason=rejected.reason)
-                return response.text("rejected", status=rejected.status)
-            except (MalformedMessage, UnicodeDecodeError) as error:
-                log_event(logger, "wechat.malformed", logging.WARNING, reason=str(error))
+                return await self._receive(request, on_new_message)
+            except Exception as error:  # last resort: no 500, and no traceback naming the signed URL
+                log_event(logger, "wechat.receive_failed", logging.ERROR, error=type(error).__name__)
                 return response.text("")
-            try:
-                reply_xml = await self._answer(inbound, request, on_new_message, started)
-            except Exception:  # never a 500: WeChat would show its error prompt and retry
-                logger.exception("wechat.answer_failed openid=%s", inbound.openid)
-                reply_xml = ""
-            return response.text(self.guard.seal(opened, reply_xml), content_type="application/xml")
 
         return hook
+
+    async def _receive(self, request: Request, on_new_message: Callable) -> HTTPResponse:
+        started = time.monotonic()
+        query = {key: request.args.get(key) for key in request.args}
+        body = request.body or b""
+        if len(body) > self.settings.max_body_bytes:
+            log_event(logger, "wechat.rejected", logging.WARNING, reason="body too large", bytes=len(body))
+            return response.text("payload too large", status=413)
+        try:
+            opened = self.guard.open(query, body)
+            if not await self.nonces.admit(opened.timestamp, opened.nonce, opened.fingerprint):
+                raise RejectedRequest(403, "nonce already used for another message (replayed signature?)")
+            inbound = read_inbound(opened.xml, self.content, self.settings.max_message_chars)
+        except RejectedRequest as rejected:
+            log_event(logger, "wechat.rejected", logging.WARNING, reason=rejected.reason, mode=self.settings.mode)
+            return response.text("rejected", status=rejected.status)
+        except (MalformedMessage, UnicodeDecodeError) as error:
+            log_event(logger, "wechat.malformed", logging.WARNING, reason=str(error))
+            return response.text("")
+        try:
+            reply_xml = await self._answer(inbound, request, on_new_message, started)
+        except Exception:  # never a 500: WeChat would show its error prompt and retry
+            logger.exception("wechat.answer_failed openid=%s", inbound.openid)
+            reply_xml = ""
+        return response.text(self.guard.seal(opened, reply_xml), content_type="application/xml")
 
     # -- one inbound message -------------------------------------------------------------------------
     async def _answer(self, inbound: Inbound, request: Request, on_new_message: Callable, started: float) -> str:
@@ -181,7 +205,7 @@ class WeChatInput(InputChannel):
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
             await self.ledger.settle(key, "")
             return ""
-        rendered = render_turn(collector.messages, self.content.text("button_hint"))
+        rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
@@ -196,12 +220,19 @@ class WeChatInput(InputChannel):
         except Exception:
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
             return
-        rendered = render_turn(collector.messages, self.content.text("button_hint"))
+        rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)
         delivery = await self.sender.deliver(bodies)
         log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)
+
+    def _turn_messages(self, collector: CollectingOutputChannel, inbound: Inbound) -> List[Dict[str, Any]]:
+        """The turn's messages, after a note that only the start of an over-long message was read."""
+        if not inbound.cut:
+            return collector.messages
+        note = self.content.text("message_cut").format(limit=self.settings.max_message_chars)
+        return [{"recipient_id": inbound.openid, "text": note}] + collector.messages
 
     async def _forget(self, inbound: Inbound, request: Request) -> None:
         """Unsubscribe: erase the follower's data in the back ends and their conversation, with no dialogue turn

@@ -1,6 +1,7 @@
-"""Signature checks and AES (compat/safe mode) envelopes, on wechatpy, with EncodingAESKey rotation."""
+"""Signature checks, the account's mode, and AES (compat/safe mode) envelopes, on wechatpy, with key rotation."""
 from __future__ import annotations
 
+import hashlib
 import time
 from dataclasses import dataclass
 from typing import List, Mapping, Optional
@@ -9,7 +10,7 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidSignatureException
 from wechatpy.utils import check_signature
 
-from channels.wechat.settings import WeChatSettings
+from channels.wechat.settings import PLAIN, SAFE, WeChatSettings
 
 
 class RejectedRequest(Exception):
@@ -28,6 +29,11 @@ class OpenedRequest:
     nonce: str
     timestamp: str
 
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the message itself (not its envelope): a retry re-encrypted by WeChat has the same one."""
+        return hashlib.sha256(self.xml.encode("utf-8")).hexdigest()
+
 
 class RequestGuard:
     def __init__(self, settings: WeChatSettings, clock=time.time) -> None:  # type: ignore[no-untyped-def]
@@ -44,11 +50,21 @@ class RequestGuard:
         return query.get("echostr", "")
 
     def open(self, query: Mapping[str, str], body: bytes) -> OpenedRequest:
-        """Signature, freshness, then decryption when `encrypt_type=aes`; the plaintext message XML."""
+        """Signature, freshness, the account's mode, then decryption when `encrypt_type=aes`; the message XML.
+
+        Safe mode refuses plaintext and plain mode ciphertext (403): `signature` does not cover the body, so a
+        plaintext POST in safe mode could be anyone's. Compat accepts both, as WeChat's compat mode sends both.
+        """
         self._check_signature(query)
         self._check_fresh(query.get("timestamp", ""))
         nonce, timestamp = query.get("nonce", ""), query.get("timestamp", "")
-        if query.get("encrypt_type", "raw") != "aes":
+        encrypted = query.get("encrypt_type", "raw") == "aes"
+        mode = self._settings.mode
+        if not encrypted and mode == SAFE:
+            raise RejectedRequest(403, "plaintext message refused in safe mode")
+        if encrypted and mode == PLAIN:
+            raise RejectedRequest(403, "encrypted message refused in plain mode")
+        if not encrypted:
             return OpenedRequest(body.decode("utf-8"), None, nonce, timestamp)
         if not self._cryptos:
             raise RejectedRequest(400, "encrypted message but no EncodingAESKey configured")

@@ -5,6 +5,12 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from channels.text_input import DEFAULT_MAX_MESSAGE_CHARS, read_max_chars
+
+# How the account's messages arrive (WeChat's 消息加解密方式); see `choose_mode`.
+PLAIN, COMPAT, SAFE = "plain", "compat", "safe"
+MODES = (PLAIN, COMPAT, SAFE)
+
 ENV_OVERRIDES = {
     "token": "WECHAT_TOKEN",
     "app_id": "WECHAT_APP_ID",
@@ -13,6 +19,7 @@ ENV_OVERRIDES = {
     "previous_encoding_aes_key": "WECHAT_PREVIOUS_ENCODING_AES_KEY",
     "api_base_url": "WECHAT_API_BASE_URL",
     "redis_url": "WECHAT_REDIS_URL",
+    "mode": "WECHAT_MODE",
 }
 OFFICIAL_API = "https://api.weixin.qq.com/cgi-bin/"
 
@@ -25,6 +32,7 @@ class WeChatSettings:
     encoding_aes_key: Optional[str]
     previous_encoding_aes_key: Optional[str]
     api_base_url: str
+    mode: Optional[str] = None   # None: chosen from the key (`choose_mode`); always set after construction
     reply_budget_seconds: float = 4.0
     max_body_bytes: int = 64 * 1024
     timestamp_tolerance_seconds: int = 300
@@ -32,6 +40,10 @@ class WeChatSettings:
     redis_url: Optional[str] = None
     customer_service_quota: int = 5
     erasure_retry_seconds: float = 30.0   # how often unfinished unsubscribe erasures are retried
+    max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "mode", choose_mode(self.mode, self.encoding_aes_key))
 
     @property
     def token_url(self) -> str:
@@ -44,6 +56,24 @@ def _value(credentials: Dict[str, Any], key: str) -> Optional[str]:
     if value is None or value == "":
         value = credentials.get(key)
     return str(value) if value not in (None, "") else None
+
+
+def choose_mode(configured: Optional[str], encoding_aes_key: Optional[str]) -> str:
+    """The account's mode: as configured, else safe when an EncodingAESKey is set and plain otherwise.
+
+    The mode is explicit because the channel used to accept plaintext POSTs even with a key configured: with one
+    signature copied from any request URL an attacker could post as any follower. Safe mode refuses plaintext,
+    plain mode refuses ciphertext, compat accepts both (for switching an account between modes).
+    """
+    if configured is None:
+        return SAFE if encoding_aes_key else PLAIN
+    mode = configured.strip().lower()
+    if mode not in MODES:
+        raise ValueError(f"wechat channel: mode (WECHAT_MODE) must be one of plain, compat, safe; got {configured!r}")
+    if mode != PLAIN and not encoding_aes_key:
+        raise ValueError(f"wechat channel: mode {mode} needs encoding_aes_key (WECHAT_ENCODING_AES_KEY); "
+                         "set the account's EncodingAESKey or use mode plain")
+    return mode
 
 
 def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSettings:
@@ -64,6 +94,7 @@ def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSe
         encoding_aes_key=aes_key,
         previous_encoding_aes_key=_value(credentials, "previous_encoding_aes_key"),
         api_base_url=_value(credentials, "api_base_url") or OFFICIAL_API,
+        mode=_value(credentials, "mode"),
         reply_budget_seconds=float(credentials.get("reply_budget_seconds", 4.0)),
         max_body_bytes=int(credentials.get("max_body_bytes", 64 * 1024)),
         timestamp_tolerance_seconds=int(credentials.get("timestamp_tolerance_seconds", 300)),
@@ -71,4 +102,5 @@ def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSe
         redis_url=_value(credentials, "redis_url"),
         customer_service_quota=int(credentials.get("customer_service_quota", 5)),
         erasure_retry_seconds=float(credentials.get("erasure_retry_seconds", 30.0)),
+        max_message_chars=read_max_chars(credentials.get("max_message_chars"), "wechat channel"),
     )

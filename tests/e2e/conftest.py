@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Iterator, Optional
 
 import pytest
 
-from bot.devstack import RunningBot, start_bot
+from bot.devstack import REST_CHANNEL, RunningBot, start_bot
 
 if TYPE_CHECKING:
     from bot.wechat_sim.api import FakeWeChatApi
@@ -91,16 +91,18 @@ def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] 
     api = FakeWeChatApi(WECHAT_APP_ID, WECHAT_APP_SECRET).start()
     proxy = ActionProxy()
     credentials = {
-        "rest": None,
+        REST_CHANNEL: None,
         "channels.wechat.WeChatInput": {
-            "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET,
+            # compat: the tests push in all three of WeChat's modes to one bot (tests/wechat cover safe and plain)
+            "token": WECHAT_TOKEN, "app_id": WECHAT_APP_ID, "app_secret": WECHAT_APP_SECRET, "mode": "compat",
             "encoding_aes_key": WECHAT_AES_KEY, "previous_encoding_aes_key": WECHAT_OLD_AES_KEY,
             "api_base_url": api.base_url, "reply_budget_seconds": 4.0, "redis_url": redis_url,
             **(channel_settings or {}),
         },
     }
     clean_env = {name: "" for name in ("WECHAT_TOKEN", "WECHAT_APP_ID", "WECHAT_APP_SECRET", "WECHAT_ENCODING_AES_KEY",
-                                       "WECHAT_PREVIOUS_ENCODING_AES_KEY", "WECHAT_API_BASE_URL", "WECHAT_REDIS_URL")}
+                                       "WECHAT_PREVIOUS_ENCODING_AES_KEY", "WECHAT_API_BASE_URL", "WECHAT_REDIS_URL",
+                                       "WECHAT_MODE")}
     clean_env["BOT_SMS_INBOX"] = str(workdir / "sms.jsonl")
     clean_env["BOT_HANDOFF_RULES"] = always_open_handoff_rules(workdir)
     try:

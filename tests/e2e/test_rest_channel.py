@@ -42,3 +42,14 @@ def test_conversation_survives_in_the_sql_tracker_store(rest_bot: RunningBot) ->
     with sqlite3.connect(rest_bot.workdir / "tracker.db") as connection:
         rows = connection.execute("select count(*) from events where sender_id = ?", (sender,)).fetchone()[0]
     assert rows > 0
+
+
+def test_a_body_that_is_not_a_message_gets_400_not_500(rest_bot: RunningBot) -> None:
+    for body in ([{"sender": "a", "message": "你好"}], {"message": "你好"}, {"sender": "a", "message": 5}):
+        response = requests.post(f"{rest_bot.url}/webhooks/rest/webhook", json=body, timeout=30)
+        assert response.status_code == 400 and response.json()["error"]
+
+
+def test_a_long_message_is_cut_and_the_answer_says_so_first(rest_bot: RunningBot) -> None:
+    replies = say(rest_bot, "你好" + "。" * 10_000, f"rest-{uuid.uuid4().hex[:8]}")
+    assert replies[0].startswith("您的消息较长，我先看了前300个字") and len(replies) >= 2  # then the turn's answer

@@ -72,9 +72,12 @@ def test_previous_encoding_aes_key_still_works_during_rotation(wechat_bot: WeCha
         (lambda m: m.subscribe("unknown-scene"), "感谢关注"),
         (lambda m: m.click("MENU_MAIN"), "请回复数字选择服务"),
         (lambda m: m.location(23.1291, 113.3612, "天河"), "营业厅"),
+        (lambda m: m.location("abc", "113.3612", "天河"), "没能读取您发送的位置"),
+        (lambda m: m.text("\x00你\x01好\u200b"), "您好"),
+        (lambda m: m.text("\u200b\x7f"), "请重新输入"),
     ],
     ids=["voice-recognised", "voice-unrecognised", "image", "video", "link", "subscribe", "subscribe-scene",
-         "click", "location"],
+         "click", "location", "location-unreadable", "control-characters", "nothing-visible"],
 )
 def test_message_and_event_types_are_answered(wechat_bot: WeChatBot, build, expected: str) -> None:
     platform, openid = wechat_bot.platform(), follower()
@@ -153,6 +156,22 @@ def test_undecryptable_messages_are_rejected(wechat_bot: WeChatBot, variant: str
     platform, openid = wechat_bot.platform("safe", **kwargs), follower()
     query, body = platform.envelope(factory(platform, openid).text("你好"), openid)
     _rejected_without_turn(wechat_bot, openid, platform.post_raw(query, body))
+
+
+def test_a_signature_copied_from_another_push_cannot_carry_a_message(wechat_bot: WeChatBot) -> None:
+    platform, attacker, victim = wechat_bot.platform("safe"), follower("o-attacker"), follower("o-victim")
+    query, body = platform.envelope(factory(platform, attacker).text("你好"), attacker)
+    assert platform.post_raw(query, body).status_code == 200
+    copied = {key: query[key] for key in ("signature", "timestamp", "nonce")}
+    _rejected_without_turn(wechat_bot, victim, platform.post_raw(copied, factory(platform, victim).text("你好").encode()),
+                           statuses=(403,))
+
+
+def test_a_long_message_is_cut_and_the_follower_told_first(wechat_bot: WeChatBot) -> None:
+    platform, openid = wechat_bot.platform("safe"), follower()
+    result = platform.push(factory(platform, openid).text("你好" + "。" * 10_000), openid)
+    note, _, answer = result.reply.content.partition("\n\n")
+    assert result.accepted and note.startswith("您的消息较长，我先看了前300个字") and answer  # the turn's own answer follows
 
 
 def test_stale_timestamp_is_rejected_as_a_replay(wechat_bot: WeChatBot) -> None:

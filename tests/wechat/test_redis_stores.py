@@ -62,3 +62,23 @@ def test_instances_share_one_access_token(tmp_path) -> None:
         assert api.state.counters["token"] == 1
     finally:
         api.stop()
+
+
+def test_a_nonce_used_on_one_instance_cannot_carry_another_message_on_the_other() -> None:
+    from channels.wechat.stores import RedisNonceRegistry
+
+    server = fakeredis.FakeServer()
+    clock = lambda: 1000.0  # noqa: E731
+    instance_a = RedisNonceRegistry(fakeredis.FakeAsyncRedis(server=server), 300, clock=clock)
+    instance_b = RedisNonceRegistry(fakeredis.FakeAsyncRedis(server=server), 300, clock=clock)
+
+    async def scenario():
+        first = await instance_a.admit("1000", "n1", "message-a")
+        retry = await instance_b.admit("1000", "n1", "message-a")
+        forged = await instance_b.admit("1000", "n1", "message-b")
+        ttl = await fakeredis.FakeAsyncRedis(server=server).ttl("wechat:nonce:1000:n1")
+        return first, retry, forged, ttl
+
+    first, retry, forged, ttl = asyncio.run(scenario())
+    assert (first, retry, forged) == (True, True, False)
+    assert 290 <= ttl <= 301  # kept until the timestamp is stale, not for ever

@@ -35,3 +35,32 @@ def test_keys_expire_after_their_ttl() -> None:
         return await ledger.claim("k")
 
     assert asyncio.run(scenario()) is True
+
+
+def test_a_signed_nonce_opens_one_message_and_its_repeats_only() -> None:
+    from channels.wechat.stores import MemoryNonceRegistry
+
+    async def scenario():
+        nonces = MemoryNonceRegistry(freshness_seconds=300, clock=lambda: 1000.0)
+        return [await nonces.admit("1000", "n1", "message-a"), await nonces.admit("1000", "n1", "message-a"),
+                await nonces.admit("1000", "n1", "message-b"), await nonces.admit("1000", "n2", "message-b"),
+                await nonces.admit("1001", "n1", "message-b")]
+
+    assert asyncio.run(scenario()) == [True, True, False, True, True]
+
+
+def test_a_nonce_is_forgotten_only_once_its_timestamp_is_stale() -> None:
+    from channels.wechat.stores import MemoryNonceRegistry
+
+    now = [1000.0]
+
+    async def scenario():
+        nonces = MemoryNonceRegistry(freshness_seconds=300, clock=lambda: now[0])
+        await nonces.admit("1000", "n1", "message-a")
+        now[0] = 1299.0  # still fresh (±300 s): still bound to message-a
+        still_bound = await nonces.admit("1000", "n1", "message-b")
+        now[0] = 1302.0  # stale: the guard refuses the timestamp itself, and the registry may forget the pair
+        forgotten = await nonces.admit("1000", "n1", "message-b")
+        return still_bound, forgotten, len(nonces._seen)
+
+    assert asyncio.run(scenario()) == (False, True, 1)
