@@ -2,10 +2,11 @@
 
 The code is checked (and the binding written) inside the validator, so no slot a follower can fill ever
 stands in for a verified code; the form then finishes with a sentinel the submit action reports on.
+A number that is not a customer's is answered exactly like a customer's (it just gets no SMS, and any code typed
+for it is wrong), so the form tells nobody whether a number is a customer's.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, Dict, List, Optional, Text
 
@@ -16,21 +17,46 @@ from rasa_sdk.types import DomainDict
 
 from actions.common import bound_customer, entity_value
 from actions.choices import replayed_message
+from actions.wording import phrase, time_text
 from bot import clock
 from bot.backends import get_crm, get_verification
+from bot.code_secret import refuse_production_without_secret
+from bot.phone_numbers import digit_count, find_code, find_mobile
 from bot.privacy import mask_mobile, mask_name
-from bot.verification import EXPIRED, LOCKED, NO_CODE, VERIFIED, WRONG
+from bot.verification import EXPIRED, LIMITED, LOCKED, NO_CODE, NUMBER_LOCKED, SENT, VERIFIED, WAIT, WRONG
 
 VERIFIED_SLOT_VALUE = "verified"
 RESUMED_BY_RULE = "action_start_fault_report"   # pending flows that continue in a form rather than by replay
 LOCKED_SLOT_VALUE = "locked"
-_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
-_DIGITS = re.compile(r"\d+")
-_CODE = re.compile(r"(?<!\d)\d{6}(?!\d)")
+SMS_TEMPLATE = "utter_sms_bind_code"   # the SMS text, worded in the domain like every reply
+
+refuse_production_without_secret()   # the action server does not start in production without BOT_CODE_SECRET
 
 
 def _locked_reply(dispatcher: CollectingDispatcher, until: datetime) -> None:
     dispatcher.utter_message(response="utter_bind_locked", until=f"{until:%H:%M}")
+
+
+def _refusal_reply(dispatcher: CollectingDispatcher, domain: DomainDict, outcome: str, until: datetime) -> None:
+    """Why no code can be sent or checked now, and when to try again (China time)."""
+    if outcome == LOCKED:
+        _locked_reply(dispatcher, until)
+    elif outcome == NUMBER_LOCKED:
+        dispatcher.utter_message(response="utter_bind_number_locked", until=time_text(domain, until))
+    elif outcome == LIMITED:
+        dispatcher.utter_message(response="utter_code_limit_reached", until=time_text(domain, until))
+
+
+def _request_code(dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, mobile: str) -> str:
+    """Ask for a code for `mobile` and say why none was sent; only a customer's number gets an SMS, silently."""
+    is_customer = get_crm().customer_by_mobile(mobile) is not None
+    result = get_verification().request_code(tracker.sender_id, mobile, phrase(domain, SMS_TEMPLATE), deliver=is_customer)
+    if result.outcome == WAIT:
+        seconds = max(int((result.until - clock.now()).total_seconds()), 1)  # type: ignore[operator]
+        dispatcher.utter_message(response="utter_code_resend_wait", seconds=seconds)
+    elif result.outcome != SENT:
+        _refusal_reply(dispatcher, domain, result.outcome, result.until)  # type: ignore[arg-type]
+    return result.outcome
 
 
 class ValidateBindAccountForm(FormValidationAction):
@@ -41,53 +67,44 @@ class ValidateBindAccountForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = str(value or "")
-        found = _MOBILE.search(text)
-        if not found:
-            digits = "".join(_DIGITS.findall(text))
-            if digits and len(digits) != 11:
-                dispatcher.utter_message(response="utter_phone_wrong_length", length=len(digits))
+        mobile = find_mobile(text)
+        if mobile is None:
+            digits = digit_count(text)
+            if digits and digits != 11:
+                dispatcher.utter_message(response="utter_phone_wrong_length", length=digits)
             else:
                 dispatcher.utter_message(response="utter_phone_invalid")
             return {"phone_number": None}
-        mobile = found.group(0)
-        if get_crm().customer_by_mobile(mobile) is None:
-            dispatcher.utter_message(response="utter_phone_not_customer", masked_mobile=mask_mobile(mobile))
-            return {"phone_number": None}
-        verification = get_verification()
-        wait_until = verification.send_code(tracker.sender_id, mobile)
-        if wait_until is not None:
-            locked = verification.locked_until(tracker.sender_id)
-            if locked:
-                _locked_reply(dispatcher, locked)
-                return {"phone_number": mobile, "verification_code": LOCKED_SLOT_VALUE}
-            seconds = max(int((wait_until - clock.now()).total_seconds()), 1)
-            dispatcher.utter_message(response="utter_code_resend_wait", seconds=seconds)
-        return {"phone_number": mobile}
+        if _request_code(dispatcher, tracker, domain, mobile) in (SENT, WAIT):
+            return {"phone_number": mobile}
+        return {"phone_number": mobile, "verification_code": LOCKED_SLOT_VALUE}
 
     async def validate_verification_code(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         if entity_value(tracker, "phone_number"):  # a corrected number: the phone validator sends a new code
             return {"verification_code": None}
-        found = _CODE.search(str(value or ""))
-        if not found:
+        code = find_code(str(value or ""))
+        if code is None:
             dispatcher.utter_message(response="utter_code_invalid_format")
             return {"verification_code": None}
-        verification = get_verification()
-        result = verification.check(tracker.sender_id, found.group(0))
-        mobile = tracker.get_slot("phone_number")
-        if result.outcome == VERIFIED and result.mobile == mobile:
-            customer = get_crm().customer_by_mobile(result.mobile)
-            get_crm().bind_openid(tracker.sender_id, customer.customer_id)  # type: ignore[union-attr]
+        mobile = tracker.get_slot("phone_number") or ""
+        result = get_verification().check(tracker.sender_id, mobile, code)
+        customer = get_crm().customer_by_mobile(mobile) if result.outcome == VERIFIED else None
+        if customer is not None:
+            get_crm().bind_openid(tracker.sender_id, customer.customer_id)
             return {"verification_code": VERIFIED_SLOT_VALUE}
         if result.outcome == WRONG:
             dispatcher.utter_message(response="utter_code_wrong", tries_left=result.tries_left)
-        elif result.outcome == LOCKED:
-            _locked_reply(dispatcher, result.locked_until)  # type: ignore[arg-type]
+        elif result.outcome in (LOCKED, NUMBER_LOCKED):
+            _refusal_reply(dispatcher, domain, result.outcome, result.locked_until)  # type: ignore[arg-type]
             return {"verification_code": LOCKED_SLOT_VALUE}
         elif result.outcome in (EXPIRED, NO_CODE) and mobile:
-            verification.send_code(tracker.sender_id, mobile)
-            dispatcher.utter_message(response="utter_code_expired")
+            outcome = _request_code(dispatcher, tracker, domain, mobile)
+            if outcome == SENT:
+                dispatcher.utter_message(response="utter_code_expired")
+            elif outcome != WAIT:
+                return {"verification_code": LOCKED_SLOT_VALUE}
         return {"verification_code": None}
 
 

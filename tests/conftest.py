@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 import time
 from datetime import datetime
 from pathlib import Path
@@ -55,6 +56,9 @@ def configured_backends(database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_
     """Point `bot.backends.get_crm/get_billing` at the seeded test database, as an operator would by env."""
     monkeypatch.setenv("BOT_DATABASE_URL", database_url)
     monkeypatch.setenv("BOT_SMS_INBOX", str(tmp_path / "sms.jsonl"))
+    # A fresh code secret per test: binding limits and lockouts are kept per keyed hash of the number and the
+    # follower, so each test starts with none used up, as it starts with an empty SMS inbox.
+    monkeypatch.setenv("BOT_CODE_SECRET", secrets.token_hex(16))
     backends.reset_backends()
     yield database_url
     backends.reset_backends()

@@ -15,6 +15,7 @@ from bot.backends.crm import CrmBackend
 from bot.backends.diagnostics import LineDiagnostics
 from bot.backends.repairs import RepairDesk
 from bot.backends.sms import SmsGateway
+from bot.code_secret import load_code_secret
 from bot.settings import load_backend_settings
 from bot.verification import VerificationService
 
@@ -60,7 +61,8 @@ def get_sms() -> SmsGateway:
 
 @lru_cache(maxsize=None)
 def get_verification() -> VerificationService:
-    return VerificationService(load_backend_settings().database_url, get_sms())
+    """Keyed with BOT_CODE_SECRET (a development run's own secret file outside production)."""
+    return VerificationService(load_backend_settings().database_url, get_sms(), load_code_secret())
 
 
 def reset_backends() -> None:

@@ -18,9 +18,10 @@ from rasa.shared.nlu.constants import TEXT
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
+from bot.phone_numbers import MOBILE_TYPED
+
 _FULL_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)}
 _FULL_WIDTH[0x3000] = 0x20  # ideographic space
-_MOBILE = re.compile(r"(?<![0-9])(?:\+\s?86|0086)?[\s-]*(1[3-9][0-9](?:[\s-]?[0-9]){8})(?![0-9])")
 _GROUPED_DIGITS = re.compile(r"(?<![0-9])[0-9]{3,6}(?:[ -][0-9]{2,8}){1,4}[0-9Xx]?(?![0-9])")
 
 
@@ -63,7 +64,7 @@ class TextNormalizer(GraphComponent):
         if not text or text.startswith("/"):
             return text  # button payloads are already canonical
         text = text.translate(_FULL_WIDTH)
-        text = _MOBILE.sub(_digits_only, text)
+        text = MOBILE_TYPED.sub(_digits_only, text)
         text = _GROUPED_DIGITS.sub(_digits_only, text)
         if self._ordinal is not None:
             text = self._ordinal.sub(lambda m: self._numeral_value[m.group(1)], text)

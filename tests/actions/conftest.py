@@ -99,13 +99,20 @@ def bind(openid: str, mobile: str) -> None:
     crm.bind_openid(openid, crm.customer_by_mobile(mobile).customer_id)
 
 
-def last_sms_code(mobile: str) -> str:
+def sms_inbox() -> List[Dict[str, Any]]:
+    """Every SMS sent in this test (the development gateway's inbox)."""
     import os
-    import re
 
     inbox = Path(os.environ["BOT_SMS_INBOX"])
-    lines = [json.loads(line) for line in inbox.read_text(encoding="utf-8").splitlines() if line.strip()]
-    text = [item for item in lines if item["mobile"] == mobile][-1]["text"]
+    if not inbox.exists():
+        return []
+    return [json.loads(line) for line in inbox.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def last_sms_code(mobile: str) -> str:
+    import re
+
+    text = [item for item in sms_inbox() if item["mobile"] == mobile][-1]["text"]
     return re.search(r"\d{6}", text).group(0)
 
 

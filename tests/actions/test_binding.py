@@ -5,13 +5,14 @@ import pytest
 from actions.binding import (
     LOCKED_SLOT_VALUE,
     VERIFIED_SLOT_VALUE,
+    ActionAskVerificationCode,
     ActionBindAccount,
     ActionShowBinding,
     ActionUnbindAccount,
     ValidateBindAccountForm,
 )
 from bot.backends import get_crm
-from tests.actions.conftest import bind, last_sms_code, make_tracker, run, validate
+from tests.actions.conftest import bind, last_sms_code, make_tracker, run, sms_inbox, validate
 
 FORM = ValidateBindAccountForm()
 
@@ -27,9 +28,26 @@ def test_invalid_phone_numbers_are_explained(text: str, expected: str) -> None:
     assert result.slot("phone_number") is None and expected in result.text
 
 
-def test_a_number_that_is_not_a_customer_is_refused_masked() -> None:
-    result = validate(FORM, "phone_number", "13000000000", make_tracker(text="13000000000"))
-    assert result.slot("phone_number") is None and "130****0000" in result.text and "13000000000" not in result.text
+def test_a_number_that_is_not_a_customer_is_answered_like_a_customers_but_gets_no_sms() -> None:
+    stranger = validate(FORM, "phone_number", "13000000000", make_tracker(openid()))
+    customer = validate(FORM, "phone_number", "13912345678", make_tracker(openid()))
+    assert stranger.messages == customer.messages == []            # both go on to the code prompt
+    assert stranger.slot("phone_number") == "13000000000" and stranger.slot("verification_code") is None
+    assert not any(item["mobile"] == "13000000000" for item in sms_inbox())
+    follower = openid()
+    asked = [run(ActionAskVerificationCode(), make_tracker(follower, slots={"phone_number": number}))
+             for number in ("13000000000", "13912345678")]
+    assert [a.responses for a in asked] == [["utter_ask_verification_code"]] * 2
+    assert asked[0].text.replace("130****0000", "139****5678") == asked[1].text and "13000000000" not in asked[0].text
+
+
+def test_a_code_typed_for_a_number_that_is_not_a_customers_is_a_wrong_try() -> None:
+    follower = openid()
+    validate(FORM, "phone_number", "13000000000", make_tracker(follower))
+    tracker = make_tracker(follower, slots={"phone_number": "13000000000"})
+    result = validate(FORM, "verification_code", "123456", tracker)
+    assert result.responses == ["utter_code_wrong"] and result.values("utter_code_wrong")["tries_left"] == 2
+    assert result.slot("verification_code") is None and get_crm().customer_for_openid(follower) is None
 
 
 def test_valid_number_sends_a_code_to_that_number() -> None:

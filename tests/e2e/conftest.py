@@ -81,7 +81,7 @@ class WeChatBot:
 
 
 def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] = None,
-                      channel_settings: Optional[dict] = None) -> WeChatBot:
+                      channel_settings: Optional[dict] = None, env: Optional[dict] = None) -> WeChatBot:
     from bot.demo.seed import seed
     from bot.wechat_sim.api import FakeWeChatApi
     from tests.e2e.action_proxy import ActionProxy
@@ -105,6 +105,7 @@ def _start_wechat_bot(workdir: Path, workers: int = 1, redis_url: Optional[str] 
                                        "WECHAT_MODE")}
     clean_env["BOT_SMS_INBOX"] = str(workdir / "sms.jsonl")
     clean_env["BOT_HANDOFF_RULES"] = always_open_handoff_rules(workdir)
+    clean_env.update(env or {})
     try:
         bot = start_bot(workdir, database_url, credentials, env=clean_env, action_url_for=proxy.url_for,
                         workers=workers, redis_url=redis_url)

@@ -29,6 +29,7 @@ from tests.e2e.test_wechat_channel import inbox
 
 DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 BOUND_MOBILE = "13800138000"
+CODE_SECRET = "fault-tests-code-secret-0123456789"
 
 
 def response_text(name: str) -> str:
@@ -44,7 +45,8 @@ UNAVAILABLE, BUSY = response_text("utter_service_unavailable"), response_text("u
 
 @pytest.fixture(scope="module")
 def fault_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WeChatBot]:
-    bot = _start_wechat_bot(tmp_path_factory.mktemp("fault-bot"), channel_settings={"erasure_retry_seconds": 1})
+    bot = _start_wechat_bot(tmp_path_factory.mktemp("fault-bot"), channel_settings={"erasure_retry_seconds": 1},
+                            env={"BOT_CODE_SECRET": CODE_SECRET})
     yield bot
     bot.stop()
 
@@ -114,13 +116,13 @@ def test_action_server_down_every_message_is_answered_and_a_person_is_still_reac
 
 
 def test_an_outage_in_the_middle_of_a_form_recovers_on_the_next_message(fault_bot: WeChatBot) -> None:
-    sender = follower("rest-fault")
+    sender, mobile = follower("rest-fault"), "13612340002"
     asked = say(fault_bot, sender, "绑定手机号")
     assert any("手机号" in text for text in asked)
     with action_server_down(fault_bot):
-        assert say(fault_bot, sender, BOUND_MOBILE) == [UNAVAILABLE]
-        assert say(fault_bot, sender, BOUND_MOBILE) == [UNAVAILABLE]   # no circuit breaker silence
-    again = " ".join(say(fault_bot, sender, BOUND_MOBILE))
+        assert say(fault_bot, sender, mobile) == [UNAVAILABLE]
+        assert say(fault_bot, sender, mobile) == [UNAVAILABLE]   # no circuit breaker silence
+    again = " ".join(say(fault_bot, sender, mobile))
     assert "验证码" in again and UNAVAILABLE not in again   # the form goes on where it was
 
 
@@ -175,13 +177,13 @@ def test_a_write_that_fails_on_a_read_only_database_is_not_done_and_can_be_repea
 
 # -- the tracker database -------------------------------------------------------------------------
 def test_tracker_database_locked_asks_to_send_again_quickly_and_never_answers_without_context(fault_bot: WeChatBot) -> None:
-    sender = follower("rest-fault")
+    sender, mobile = follower("rest-fault"), "13512340003"
     say(fault_bot, sender, "绑定手机号")
     with sqlite_locked(fault_bot.bot.workdir / "tracker.db"):
         started = time.monotonic()
-        assert say(fault_bot, sender, BOUND_MOBILE) == [BUSY]
+        assert say(fault_bot, sender, mobile) == [BUSY]
         assert time.monotonic() - started < 4.0   # inside WeChat's 5-second window
-    again = " ".join(say(fault_bot, sender, BOUND_MOBILE))
+    again = " ".join(say(fault_bot, sender, mobile))
     assert "验证码" in again   # the conversation kept its context: still in the binding form
 
 
@@ -199,24 +201,29 @@ def test_numbered_choices_survive_a_restart_of_rasa(fault_bot: WeChatBot) -> Non
 
 # -- unsubscribing while things are down ----------------------------------------------------------
 def _personal_rows(bot: WeChatBot, openid: str) -> Dict[str, int]:
+    from bot.backends.sms import DevInboxSmsGateway
+    from bot.verification import VerificationService
+
+    service = VerificationService(bot.database_url, DevInboxSmsGateway(bot.bot.workdir / "sms.jsonl"), CODE_SECRET.encode())
+    follower_key = service._keys(openid, BOUND_MOBILE)[0]   # pending codes are stored under a keyed hash
     with sqlite3.connect(backend_file(bot)) as connection:
-        return {table: connection.execute(f"select count(*) from {table} where openid = ?", (openid,)).fetchone()[0]
-                for table in ("wechat_bindings", "callback_requests", "restore_notices", "verification_codes")}
+        counts = {table: connection.execute(f"select count(*) from {table} where openid = ?", (openid,)).fetchone()[0]
+                  for table in ("wechat_bindings", "callback_requests", "restore_notices")}
+        counts["binding_codes"] = connection.execute("select count(*) from binding_codes where follower = ?",
+                                                     (follower_key,)).fetchone()[0]
+    return counts
 
 
 def _with_personal_data(bot: WeChatBot) -> str:
     platform, openid = bot.platform(), follower()
-    platform.push(MessageFactory(platform.config.account, openid).text("你好"), openid)
+    for text in ("绑定手机号", "18812340004"):   # a pending code, asked for in the dialogue
+        platform.push(MessageFactory(platform.config.account, openid).text(text), openid)
     crm = SqlCrm(bot.database_url)
     customer = crm.customer_by_mobile(BOUND_MOBILE)
     crm.bind_openid(openid, customer.customer_id)  # type: ignore[union-attr]
     crm.request_callback(openid, BOUND_MOBILE)
     SqlRepairDesk(bot.database_url).subscribe_restore_notice(crm.broadband_lines(customer.customer_id)[0].line_id, openid)  # type: ignore[union-attr]
-    from bot.verification import VerificationService
-    from bot.backends.sms import DevInboxSmsGateway
-
-    VerificationService(bot.database_url, DevInboxSmsGateway(bot.bot.workdir / "sms.jsonl")).send_code(openid, BOUND_MOBILE)
-    assert all(_personal_rows(bot, openid).values())
+    assert all(_personal_rows(bot, openid).values()), _personal_rows(bot, openid)
     return openid
 
 

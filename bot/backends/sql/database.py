@@ -28,7 +28,8 @@ def engine_for(url: str) -> Engine:
         if url not in _engines:
             if url.startswith("sqlite:///") and url != "sqlite:///:memory:":
                 Path(url[len("sqlite:///"):]).parent.mkdir(parents=True, exist_ok=True)
-            engine = create_engine(url, future=True)
+            # hide_parameters: error messages (and so logs) never carry a statement's values (numbers, hashes)
+            engine = create_engine(url, future=True, hide_parameters=True)
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", _enable_sqlite_foreign_keys)
             _engines[url] = engine
