@@ -3,14 +3,22 @@ show it again, change the seat, cancel the check-in.
 
 The form's slots (checkin_form, required slots decided in `required_slots`): checkin_id (ID card or e-ticket),
 checkin_surname, checkin_booking, seat_request, exit_row_ok (exit rows only), checkin_confirm. When there is
-nothing to check in (every window closed, already checked in) the validator fills the rest with NOTHING and the
-submit action stays silent.
+nothing to check in (every window closed, already checked in, identification locked) the validator fills the rest
+with NOTHING and the submit action stays silent.
+
+Proof of who the passenger is: a follower bound to the booking's own account (its ID card, or an e-ticket of its
+bookings) is known by the binding and the surname is enough; anyone else gives the passenger's full name, matched
+exactly (`checkin_surname` then holds the full name). Those attempts are counted per follower and per ID / e-ticket
+number by the check-in back end (limits in data/checkin.yml), and a wrong answer never tells whether the number
+exists. Showing, changing and cancelling a check-in use the same identified bookings.
 """
 from __future__ import annotations
 
 import abc
+import logging
 import re
-from typing import Any, Dict, List, Optional, Text
+from datetime import datetime
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import ActiveLoop, FollowupAction, SlotSet
@@ -37,23 +45,46 @@ from bot.checkin_rules import (
     seat_request_from,
 )
 from bot.id_card import is_valid_id_card
+from bot.logs import log_event
 from bot.privacy import mask_id_card, mask_name
+
+logger = logging.getLogger(__name__)
 
 NOTHING = "none"
 FORM_SLOTS = ["checkin_id", "checkin_surname", "checkin_booking", "seat_request", "exit_row_ok", "checkin_confirm"]
 _ID_SHAPE = re.compile(r"[0-9]{17}[0-9Xx]")      # the whole value of an id_card_number entity
 _TICKET_SHAPE = re.compile(r"[0-9]{3}-?[0-9]{10}")  # the whole value of an eticket_number entity
-MAX_SURNAME_ANSWER = 4   # characters: a surname typed in a short sentence ("我是张伟"), never a list of guesses
+MAX_NAME_ANSWER = 4   # characters: a name ("张伟", "欧阳娜娜") or the owner's surname in a short sentence, never a list of guesses
+MIN_FULL_NAME = 2     # a full name has at least a surname and a given name
 
 
-def _bookings_for(identifier: str, surname: str) -> List[FlightBooking]:
+def _chinese(value: Any) -> str:
+    """The Chinese characters of a slot value or a stored name (spaces, dots and punctuation left out)."""
+    return "".join(ch for ch in str(value or "") if "\u4e00" <= ch <= "\u9fff")
+
+
+def _bookings_for(identifier: str, name: str, owner: bool) -> List[FlightBooking]:
+    """The bookings of `identifier` whose passenger is `name`: the surname for the bound owner, else the full name."""
     crm = get_crm()
     if len(identifier) == 18:
         found = crm.bookings_by_id_card(identifier)
     else:
         booking = crm.booking_by_ticket_number(identifier)
         found = [booking] if booking else []
-    return [b for b in found if surname and b.passenger_name.startswith(surname)]
+    if not name:
+        return []
+    if owner:
+        return [b for b in found if b.passenger_name.startswith(name)]
+    return [b for b in found if _chinese(b.passenger_name) == _chinese(name)]
+
+
+def _owns(tracker: Tracker, identifier: str) -> bool:
+    """The follower is bound to the account the ID card or e-ticket belongs to: the binding already proves who it is."""
+    customer = bound_customer(tracker)
+    if customer is None or not identifier:
+        return False
+    return identifier == customer.id_card or any(b.ticket_number == identifier
+                                                 for b in get_crm().bookings_for_customer(customer.customer_id))
 
 
 def _open_bookings(bookings: List[FlightBooking]) -> List[FlightBooking]:
@@ -68,7 +99,8 @@ def _flight_line(booking: FlightBooking, domain: DomainDict) -> str:
 
 
 def _identified_bookings(tracker: Tracker) -> List[FlightBooking]:
-    return _bookings_for(tracker.get_slot("checkin_id") or "", tracker.get_slot("checkin_surname") or "")
+    identifier = tracker.get_slot("checkin_id") or ""
+    return _bookings_for(identifier, tracker.get_slot("checkin_surname") or "", _owns(tracker, identifier))
 
 
 def _booking(tracker: Tracker) -> Optional[FlightBooking]:
@@ -92,6 +124,14 @@ def _finish_without_issuing() -> Dict[Text, Any]:
     return {"checkin_booking": NOTHING, "seat_request": NOTHING, "checkin_confirm": NOTHING}
 
 
+def _locked_out(until: datetime, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    """Too many failed identifications (this follower's, or against this number): say until when, offer the
+    hotline and a person, and end the form without identifying anyone."""
+    log_event(logger, "checkin.identification_locked", logging.WARNING, follower=tracker.sender_id, until=f"{until:%Y-%m-%d %H:%M}")
+    dispatcher.utter_message(response="utter_checkin_identification_locked", until=time_text(domain, until))
+    return {"checkin_id": NOTHING, "checkin_surname": NOTHING, **_finish_without_issuing()}
+
+
 class ValidateCheckinForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_checkin_form"
@@ -112,28 +152,41 @@ class ValidateCheckinForm(FormValidationAction):
             if not is_valid_id_card(number):
                 dispatcher.utter_message(response="utter_id_card_invalid", masked=mask_id_card(number))
                 return {"checkin_id": None}
-            return {"checkin_id": number}
-        if _TICKET_SHAPE.fullmatch(number):
-            return {"checkin_id": number.replace("-", "")}
-        dispatcher.utter_message(response="utter_checkin_id_unreadable")
-        return {"checkin_id": None}
+        elif _TICKET_SHAPE.fullmatch(number):
+            number = number.replace("-", "")
+        else:
+            dispatcher.utter_message(response="utter_checkin_id_unreadable")
+            return {"checkin_id": None}
+        result: Dict[Text, Any] = {"checkin_id": number}
+        if tracker.get_slot("checkin_surname") and "checkin_surname" not in tracker.slots_to_validate():
+            # another number later in the form: another passenger, proven afresh (and counted) before anything is shown
+            result.update({slot: None for slot in FORM_SLOTS if slot != "checkin_id"})
+        if not _owns(tracker, number):
+            until = get_checkin().identification_locked_until(tracker.sender_id, number, load_checkin_rules().identification, clock.now())
+            if until is not None:  # said now, rather than after the follower typed the name
+                return _locked_out(until, dispatcher, tracker, domain)
+        return result
 
     async def validate_checkin_surname(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        # From the surname or passenger_name entity, or the whole short answer ("张", "我是张伟"): the passenger's
-        # surname (one or two characters) must be in it; a long text is not a surname answer.
-        typed = "".join(ch for ch in str(value or "") if "\u4e00" <= ch <= "\u9fff")
-        if not typed or len(typed) > MAX_SURNAME_ANSWER:
+        # From the surname or passenger_name entity, or the whole short answer ("王芳", "张"). The bound owner's
+        # surname is found in a short sentence as before ("我是张伟"); anyone else's answer must be the full name.
+        identifier = tracker.get_slot("checkin_id") or ""
+        if identifier == NOTHING:  # the number's validator found identification locked in this same message
+            return {"checkin_surname": NOTHING}
+        typed = _chinese(value)
+        if not typed or len(typed) > MAX_NAME_ANSWER:
             dispatcher.utter_message(response="utter_surname_unreadable")
             return {"checkin_surname": None}
-        identifier = tracker.get_slot("checkin_id") or ""
-        candidates = [typed[i:i + size] for size in (2, 1) for i in range(len(typed) - size + 1)]
-        matched, bookings = typed, []
-        for candidate in candidates:
-            bookings = _bookings_for(identifier, candidate)
-            if bookings:
-                matched = candidate
-                break
-        if not bookings:
+        if _owns(tracker, identifier):
+            matched, bookings = _owner_bookings(identifier, typed)
+        elif len(typed) < MIN_FULL_NAME:  # a surname alone proves nothing: not looked up, not counted
+            dispatcher.utter_message(response="utter_checkin_full_name_needed")
+            return {"checkin_surname": None}
+        else:
+            matched, (bookings, until) = typed, _counted_full_name_attempt(tracker.sender_id, identifier, typed)
+            if until is not None and not bookings:
+                return _locked_out(until, dispatcher, tracker, domain)
+        if not bookings:  # the same answer whether the number exists or the name does not match
             dispatcher.utter_message(response="utter_passenger_not_found")
             return {"checkin_id": None, "checkin_surname": None}
         result: Dict[Text, Any] = {"checkin_surname": matched}
@@ -238,6 +291,30 @@ class ValidateCheckinForm(FormValidationAction):
             return {"checkin_confirm": "yes"}
         dispatcher.utter_message(response="utter_yes_or_no")
         return {"checkin_confirm": None}
+
+
+def _counted_full_name_attempt(follower: str, identifier: str, name: str) -> Tuple[List[FlightBooking], Optional[datetime]]:
+    """Someone else's passenger, by the full name: one attempt counted by the back end (refused while the follower
+    or the number is locked). The bookings found, and when a lock ends if identification is (now) locked."""
+    desk, limits, now = get_checkin(), load_checkin_rules().identification, clock.now()
+    until = desk.begin_identification(follower, identifier, limits, now)
+    if until is not None:
+        return [], until
+    try:
+        bookings = _bookings_for(identifier, name, owner=False)
+    except Exception:
+        desk.end_identification(follower, identifier, True, limits, now)  # the look-up failed: no guess was judged
+        raise
+    return bookings, desk.end_identification(follower, identifier, bool(bookings), limits, now)
+
+
+def _owner_bookings(identifier: str, typed: str) -> Tuple[str, List[FlightBooking]]:
+    """The bound owner's answer: the surname (two characters, then one) found in what was typed ("我是张伟")."""
+    for candidate in (typed[i:i + size] for size in (2, 1) for i in range(len(typed) - size + 1)):
+        bookings = _bookings_for(identifier, candidate, owner=True)
+        if bookings:
+            return candidate, bookings
+    return typed, []
 
 
 # The yes/no slots' from_intent mappings (domain/checkin.yml), applied to a button picked by its number.
@@ -367,6 +444,8 @@ class ActionIssueBoardingPass(Action):
         seat = tracker.get_slot("seat_request")
         booking = _booking(tracker)
         done = _reset("seat_request", "exit_row_ok", "checkin_confirm", "checkin_mode", "requested_slot", "seat_wish", "flight_wish")
+        if tracker.get_slot("checkin_id") == NOTHING:  # identification was locked: nobody stays identified
+            done += _reset("checkin_id", "checkin_surname")
         if seat in (None, NOTHING) or booking is None:
             return done
         if load_checkin_rules().window_state(booking.flight, clock.now()) != OPEN:

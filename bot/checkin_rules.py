@@ -1,4 +1,4 @@
-"""Check-in windows, seat choice and the text seat map (rules in data/checkin.yml)."""
+"""Check-in windows, seat choice, the text seat map and the identification limits (rules in data/checkin.yml)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,6 +12,7 @@ from typing import List, Optional, Sequence
 
 import yaml
 
+from bot.backends.checkin import AttemptLimits
 from bot.backends.crm import Flight, FlightBooking, Seat
 from bot.settings import PROJECT_ROOT
 
@@ -27,6 +28,7 @@ class CheckInRules:
     boarding_before: timedelta
     front_rows: int
     exit_row_conditions: str
+    identification: AttemptLimits
 
     def window_state(self, flight: Flight, now: datetime) -> str:
         if now < flight.departure - self.opens_before:
@@ -49,6 +51,8 @@ def load_checkin_rules(path: Path = CHECKIN_FILE) -> CheckInRules:
     return CheckInRules(
         timedelta(hours=raw["window"]["opens_hours_before"]), timedelta(minutes=raw["window"]["closes_minutes_before"]),
         timedelta(minutes=raw["boarding_minutes_before"]), int(raw["front_rows"]), raw["exit_row_conditions"],
+        AttemptLimits(int(raw["identification"]["failures_per_follower"]), int(raw["identification"]["failures_per_identifier"]),
+                      timedelta(minutes=raw["identification"]["window_minutes"]), timedelta(minutes=raw["identification"]["lock_minutes"])),
     )
 
 

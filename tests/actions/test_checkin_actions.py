@@ -47,29 +47,30 @@ def test_unreadable_identification(whole_text: str) -> None:
 
 
 def test_unknown_passenger_starts_identification_over() -> None:
-    result = validate(FORM, "checkin_surname", "李", make_tracker(slots={"checkin_id": zhang_id()}))
+    result = validate(FORM, "checkin_surname", "李娜", make_tracker(slots={"checkin_id": zhang_id()}))
     assert result.slot("checkin_id") is None and "没有查到" in result.text
 
 
 def test_windows_are_explained_and_two_open_flights_leave_the_choice() -> None:
-    result = validate(FORM, "checkin_surname", "我姓张", make_tracker(slots={"checkin_id": zhang_id()}))
+    result = validate(FORM, "checkin_surname", "张伟", make_tracker(slots={"checkin_id": zhang_id()}))
     assert "网上值机已截止" in result.text and "值机将于" in result.text
-    assert result.slot("checkin_surname") == "张" and result.slot("checkin_booking") is None
+    assert result.slot("checkin_surname") == "张伟" and result.slot("checkin_booking") is None
 
 
 def test_one_open_flight_is_chosen_automatically() -> None:
-    result = validate(FORM, "checkin_surname", "王", make_tracker(slots={"checkin_id": wang_id()}))
+    result = validate(FORM, "checkin_surname", "王芳", make_tracker(slots={"checkin_id": wang_id()}))
     assert result.slot("checkin_booking") and "CZ3501" in result.text
 
 
 def test_only_not_yet_open_flights_end_the_form_without_a_pass() -> None:
-    result = validate(FORM, "checkin_surname", "张", make_tracker(slots={"checkin_id": "7842100000003"}))
+    result = validate(FORM, "checkin_surname", "张伟", make_tracker(slots={"checkin_id": "7842100000003"}))
     assert result.slot("seat_request") == NOTHING and "值机将于" in result.text
 
 
-def _ready(ticket: str, surname: str) -> dict:
+def _ready(ticket: str, name: str) -> dict:
+    """The slots once a passenger is identified (by the full name: the follower is not bound to the booking)."""
     booking = get_crm().booking_by_ticket_number(ticket)
-    return {"checkin_id": ticket, "checkin_surname": surname, "checkin_booking": str(booking.booking_id)}
+    return {"checkin_id": ticket, "checkin_surname": name, "checkin_booking": str(booking.booking_id)}
 
 
 def _seat(value: str, **entities: str) -> list:
@@ -78,7 +79,7 @@ def _seat(value: str, **entities: str) -> list:
 
 
 def test_specific_free_seat_is_proposed_with_a_map_and_exit_rows_need_consent() -> None:
-    slots = _ready("7842100000006", "王")
+    slots = _ready("7842100000006", "王芳")
     free = validate(FORM, "seat_request", "38C", make_tracker(slots=slots, entities=_seat("38C")))
     assert free.slot("seat_request") == "38C" and "★" in free.text
     exit_seat = validate(FORM, "seat_request", "31B", make_tracker(slots=slots, entities=_seat("31B")))
@@ -90,7 +91,7 @@ def test_specific_free_seat_is_proposed_with_a_map_and_exit_rows_need_consent() 
 
 
 def test_taken_and_missing_seats_are_refused_with_alternatives() -> None:
-    slots = _ready("7842100000001", "张")
+    slots = _ready("7842100000001", "张伟")
     taken_by = get_crm().booking_by_ticket_number("7842100000005").seat_no
     taken = validate(FORM, "seat_request", taken_by, make_tracker(slots=slots, entities=_seat(taken_by)))
     assert taken.slot("seat_request") is None and "已被选" in taken.text and "附近可选" in taken.text
@@ -98,7 +99,7 @@ def test_taken_and_missing_seats_are_refused_with_alternatives() -> None:
 
 
 def test_a_row_and_a_kind_of_seat_are_proposed_together() -> None:
-    slots = _ready("7842100000006", "王")
+    slots = _ready("7842100000006", "王芳")
     wish = _seat("", seat_preference="window", seat_row="35")
     proposed = validate(FORM, "seat_request", "想坐第35排靠窗", make_tracker(slots=slots, entities=wish))
     assert proposed.slot("seat_request") in ("35A", "35L")
@@ -107,14 +108,14 @@ def test_a_row_and_a_kind_of_seat_are_proposed_together() -> None:
 
 
 def test_someone_elses_booking_can_never_be_chosen() -> None:
-    slots = dict(_ready("7842100000006", "王"), checkin_booking=str(get_crm().booking_by_ticket_number("7842100000001").booking_id))
+    slots = dict(_ready("7842100000006", "王芳"), checkin_booking=str(get_crm().booking_by_ticket_number("7842100000001").booking_id))
     result = run(ActionIssueBoardingPass(), make_tracker(slots=dict(slots, seat_request="39A", checkin_confirm="yes")))
     assert result.texts == []
 
 
 def test_issue_show_and_cancel() -> None:
     follower = f"o-c-{uuid.uuid4().hex[:8]}"
-    slots = dict(_ready("7842100000006", "王"), seat_request="39A", checkin_confirm="yes")
+    slots = dict(_ready("7842100000006", "王芳"), seat_request="39A", checkin_confirm="yes")
     issued = run(ActionIssueBoardingPass(), make_tracker(follower, slots=slots))
     assert "值机成功" in issued.text and "座位：39A" in issued.text and "王*" in issued.text and "4401**********" in issued.text
     assert issued.responses == ["utter_boarding_pass_header_issued", "utter_boarding_pass"]  # WeChat: an article variant
@@ -143,7 +144,7 @@ def _picking(number: int, slots: dict):
 
 
 def test_a_number_answers_the_confirmation_as_its_button_would() -> None:
-    slots = dict(_ready("7842100000006", "王"), seat_request="38C")
+    slots = dict(_ready("7842100000006", "王芳"), seat_request="38C")
     assert validate(FORM, "checkin_confirm", "1", _picking(1, slots)).slot("checkin_confirm") == "yes"
     again = validate(FORM, "checkin_confirm", "2", _picking(2, slots))
     assert again.slot("checkin_confirm") is None and again.slot("seat_request") is None

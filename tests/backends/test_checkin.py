@@ -1,9 +1,12 @@
+import threading
+import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from bot.backends.checkin import SeatTaken
+from bot.backends.checkin import AttemptLimits, SeatTaken
 from bot.backends.sql.checkin import SqlCheckInDesk
 from bot.backends.sql.crm import SqlCrm
 from bot.checkin_rules import CLOSED, NOT_YET, OPEN, SeatRequest, load_checkin_rules, pick_seat, seat_map, seat_request_from
@@ -94,3 +97,89 @@ def test_preferences_pick_free_non_exit_seats_and_the_map_marks_them(database_ur
     text = seat_map(seats, taken.row, mark=window.seat_no if abs(window.row - taken.row) <= 2 else None)
     assert "■" in text and "□" in text
     assert "EXIT" in seat_map(seats, 31, exit_mark="EXIT") and "EXIT" not in seat_map(seats, 20, exit_mark="EXIT") and "★" in seat_map(seats, window.row, mark=window.seat_no)
+
+
+# -- identification attempts ------------------------------------------------------------------------
+LIMITS = AttemptLimits(per_follower=5, per_identifier=3, window=timedelta(hours=1), lock=timedelta(hours=1))
+
+
+def _fresh(prefix: str) -> str:
+    """A follower or identifier no other test has counted against (the database lives for the module)."""
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def _fail(desk: SqlCheckInDesk, follower: str, identifier: str, now=FIXED_NOW):
+    assert desk.begin_identification(follower, identifier, LIMITS, now) is None
+    return desk.end_identification(follower, identifier, False, LIMITS, now)
+
+
+def test_five_failures_of_one_follower_lock_it_for_an_hour_whatever_the_numbers(desk: SqlCheckInDesk) -> None:
+    follower = _fresh("o-guess")
+    ends = [_fail(desk, follower, _fresh("tkt"), FIXED_NOW + timedelta(minutes=i)) for i in range(5)]
+    assert ends[:4] == [None] * 4 and ends[4] == FIXED_NOW + timedelta(minutes=4) + LIMITS.lock
+    later = FIXED_NOW + timedelta(minutes=30)
+    assert desk.begin_identification(follower, _fresh("tkt"), LIMITS, later) == ends[4]
+    assert desk.identification_locked_until(follower, _fresh("tkt"), LIMITS, later) == ends[4]
+    assert desk.begin_identification(_fresh("o-other"), _fresh("tkt"), LIMITS, later) is None  # others are not locked
+    after_lock = ends[4] + timedelta(seconds=1)
+    assert desk.identification_locked_until(follower, _fresh("tkt"), LIMITS, after_lock) is None
+    assert desk.begin_identification(follower, _fresh("tkt"), LIMITS, after_lock) is None   # a new window
+
+
+def test_three_failures_against_one_number_lock_it_for_every_follower(desk: SqlCheckInDesk) -> None:
+    ticket = _fresh("tkt")
+    ends = [_fail(desk, _fresh("o-many"), ticket, FIXED_NOW) for _ in range(3)]
+    assert ends == [None, None, FIXED_NOW + LIMITS.lock]
+    assert desk.begin_identification(_fresh("o-new"), ticket, LIMITS, FIXED_NOW) == FIXED_NOW + LIMITS.lock
+    assert desk.begin_identification(_fresh("o-new"), _fresh("tkt"), LIMITS, FIXED_NOW) is None
+
+
+def test_a_refused_attempt_counts_against_neither(desk: SqlCheckInDesk) -> None:
+    """The identifier is locked: the follower's own count does not grow by the refused attempts."""
+    ticket, follower = _fresh("tkt"), _fresh("o-refused")
+    for _ in range(3):
+        _fail(desk, _fresh("o-many"), ticket)
+    for _ in range(10):
+        assert desk.begin_identification(follower, ticket, LIMITS, FIXED_NOW) is not None
+    assert [_fail(desk, follower, _fresh("tkt")) for _ in range(4)] == [None] * 4
+
+
+def test_successes_are_given_back_and_only_failures_count(desk: SqlCheckInDesk) -> None:
+    follower, ticket = _fresh("o-family"), _fresh("tkt")
+    for _ in range(10):
+        assert desk.begin_identification(follower, ticket, LIMITS, FIXED_NOW) is None
+        assert desk.end_identification(follower, ticket, True, LIMITS, FIXED_NOW) is None
+    assert [_fail(desk, follower, ticket) for _ in range(3)][-1] == FIXED_NOW + LIMITS.lock
+
+
+def test_failures_older_than_the_window_are_forgotten(desk: SqlCheckInDesk) -> None:
+    ticket = _fresh("tkt")
+    assert [_fail(desk, _fresh("o"), ticket) for _ in range(2)] == [None, None]
+    later = FIXED_NOW + LIMITS.window + timedelta(minutes=1)
+    assert [_fail(desk, _fresh("o"), ticket, later) for _ in range(2)] == [None, None]
+
+
+def test_attempts_under_way_count_so_concurrent_guesses_never_pass_a_limit(desk: SqlCheckInDesk, database_url: str) -> None:
+    """Twelve followers guess the same e-ticket at the same moment: exactly three get to try (the identifier's
+    limit); twelve guesses of one follower over twelve numbers: exactly five (the follower's)."""
+    ticket, follower = _fresh("tkt"), _fresh("o-bot")
+    start = threading.Barrier(12)
+
+    def attempt(pair) -> bool:
+        start.wait()
+        return SqlCheckInDesk(database_url).begin_identification(pair[0], pair[1], LIMITS, FIXED_NOW) is None
+
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        same_ticket = list(pool.map(attempt, [(_fresh("o-crowd"), ticket) for _ in range(12)]))
+    assert same_ticket.count(True) == 3
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        same_follower = list(pool.map(attempt, [(follower, _fresh("tkt")) for _ in range(12)]))
+    assert same_follower.count(True) == 5
+
+
+def test_the_table_keeps_no_identifier_or_openid_in_clear(desk: SqlCheckInDesk, database_url: str) -> None:
+    follower, id_card = _fresh("o-private"), "440106198503120015"
+    _fail(desk, follower, id_card)
+    with create_engine(database_url).connect() as connection:
+        keys = [row.key for row in connection.execute(text("select key from identification_attempts"))]
+    assert keys and not any(id_card in key or follower in key for key in keys)

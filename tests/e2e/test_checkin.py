@@ -13,7 +13,7 @@ def follower() -> str:
 
 def test_menu_number_starts_check_in_by_ticket_number_random_seat(rest_bot: RunningBot) -> None:
     sender = follower()
-    replies = conversation(rest_bot, sender, "菜单", "8", "7842100000006", "王", "随机", "确认")
+    replies = conversation(rest_bot, sender, "菜单", "8", "7842100000006", "王芳", "随机", "确认")
     assert "航班值机" in replies[0][0]
     assert "身份证号码" in replies[1][0]
     assert any("CZ3501" in text for text in replies[3])
@@ -26,10 +26,11 @@ def test_menu_number_starts_check_in_by_ticket_number_random_seat(rest_bot: Runn
 
 def test_unknown_passenger_and_closed_window(rest_bot: RunningBot) -> None:
     sender = follower()
-    replies = conversation(rest_bot, sender, "值机", "7842100000004", "李")
-    assert "没有查到" in replies[2][0]
-    replies = conversation(rest_bot, sender, "7842100000004", "张")
-    assert any("网上值机已截止" in text for text in replies[1])
+    replies = conversation(rest_bot, sender, "值机", "7842100000004", "李娜")
+    assert "完整姓名" in replies[1][0] and "没有查到" in replies[2][0]
+    replies = conversation(rest_bot, sender, "7842100000004", "张", "张伟")
+    assert "完整姓名" in replies[1][0] and "CZ6301" not in "\n".join(replies[1])   # a surname alone is not enough
+    assert any("网上值机已截止" in text for text in replies[2])
 
 
 def test_boarding_pass_arrives_as_a_wechat_article(wechat_bot) -> None:

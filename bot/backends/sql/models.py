@@ -162,6 +162,19 @@ class BookingRow(Base):
     __table_args__ = (UniqueConstraint("flight_id", "seat_no", name="uq_booking_seat"),)
 
 
+class IdentificationAttemptRow(Base):
+    """Check-in identification attempts of one follower (kind "follower") or against one ID-card / e-ticket number
+    (kind "identifier"); the key is a SHA-256 of the OpenID / number, so no further copy of the number is kept.
+    `attempts` counts failed attempts and those under way since `window_started`; `locked_until` ends a lock."""
+
+    __tablename__ = "identification_attempts"
+    kind = Column(String(16), primary_key=True)
+    key = Column(String(64), primary_key=True)
+    window_started = Column(DateTime, nullable=False)
+    attempts = Column(Integer, nullable=False)
+    locked_until = Column(DateTime)
+
+
 class CallbackRequestRow(Base):
     __tablename__ = "callback_requests"
     id = Column(Integer, primary_key=True)
