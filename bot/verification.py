@@ -269,3 +269,13 @@ class VerificationService:
             return max(locks, key=lambda lock: lock.locked_until)  # type: ignore[arg-type,return-value]
         return CheckResult(WRONG, tries_left=min(limits.follower_wrong_codes - follower_wrong,
                                                  limits.number_wrong_codes - number_wrong))
+
+
+def clear_binding_records(database_url: str) -> None:
+    """Forget every pending code and abuse counter: a demo database reseeded for the next test conversation
+    starts as a fresh deployment would."""
+    engine = engine_for(database_url)
+    _Base.metadata.create_all(engine)
+    with engine.begin() as connection:
+        for table in reversed(_Base.metadata.sorted_tables):
+            connection.execute(table.delete())

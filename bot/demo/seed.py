@@ -206,7 +206,10 @@ def _retime_flights(session: Session, now: datetime) -> None:
 def seed(database_url: str, reset: bool = False, now: Callable[[], datetime] = clock.now) -> str:
     """Create the schema and demo data; returns what was done, for the command line to print."""
     if reset:
+        from bot.verification import clear_binding_records
+
         drop_schema(database_url)
+        clear_binding_records(database_url)
     create_schema(database_url)
     sessions = session_factory(database_url)
     with sessions.begin() as session:

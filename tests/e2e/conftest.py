@@ -27,6 +27,17 @@ def always_open_handoff_rules(workdir) -> str:
     return str(path)
 
 
+@pytest.fixture(autouse=True)
+def fresh_binding_limits(request: pytest.FixtureRequest) -> None:
+    """Tests on the shared REST bot bind the same demo numbers many times an hour: each starts with the SMS and
+    wrong-code counters of a fresh deployment (the limits themselves are tested in tests/backends and
+    tests/actions)."""
+    if "rest_bot" in request.fixturenames:
+        from bot.verification import clear_binding_records
+
+        clear_binding_records(f"sqlite:///{request.getfixturevalue('rest_bot').workdir}/backends.db")
+
+
 @pytest.fixture(scope="session")
 def rest_bot(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningBot]:
     from bot.demo.seed import seed
