@@ -7,6 +7,8 @@ only), so every process of the run shares it.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import secrets
 import tempfile
@@ -58,3 +60,8 @@ def _development_secret(path: Path) -> bytes:
         finally:
             os.unlink(draft)
     return path.read_text(encoding="ascii").strip().encode()
+
+
+def keyed_hash(secret: bytes, *parts: str) -> str:
+    """HMAC-SHA256 of `parts`: how stored keys stand for codes, numbers, ID cards and followers."""
+    return hmac.new(secret, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()

@@ -14,7 +14,6 @@ after the other. Codes, numbers and followers are stored only as HMAC-SHA256 wit
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 import secrets
@@ -27,6 +26,7 @@ from sqlalchemy.orm import Session, declarative_base
 
 from bot import clock
 from bot.backends.sms import SmsGateway
+from bot.code_secret import keyed_hash
 from bot.backends.sql.database import engine_for, session_factory
 from bot.logs import log_event
 from bot.privacy import mask_mobile
@@ -132,17 +132,19 @@ class VerificationService:
         self._now = now or (lambda: clock.now())  # China wall-clock: lockout times are shown to followers
 
     def _mac(self, *parts: str) -> str:
-        return hmac.new(self._secret, "\x1f".join(parts).encode(), hashlib.sha256).hexdigest()
+        return keyed_hash(self._secret, *parts)
+
+    def _follower_key(self, openid: str) -> str:
+        return "f:" + self._mac(FOLLOWER, openid)
 
     def _keys(self, openid: str, mobile: str) -> Tuple[str, str]:
-        return "f:" + self._mac(FOLLOWER, openid), "n:" + self._mac(NUMBER, mobile)
+        return self._follower_key(openid), "n:" + self._mac(NUMBER, mobile)
 
     def forget_follower(self, openid: str) -> int:
         """Delete the follower's pending code when they unfollow. The abuse counters stay until they expire
         (keyed hashes only): unfollowing must not reset a limit."""
-        follower = "f:" + self._mac(FOLLOWER, openid)
         with self._sessions.begin() as session:
-            return session.query(_PendingCode).filter(_PendingCode.follower == follower).delete()
+            return session.query(_PendingCode).filter(_PendingCode.follower == self._follower_key(openid)).delete()
 
     def _code_hash(self, follower: str, number: str, code: str) -> str:
         return self._mac("code", follower, number, code)

@@ -19,25 +19,20 @@ from typing import Dict, Iterator, List
 
 import pytest
 import requests
-import yaml
 
 from bot.backends.sql.crm import SqlCrm
 from bot.backends.sql.repairs import SqlRepairDesk
 from bot.wechat_sim.messages import MessageFactory
+from tests.actions.conftest import domain_responses
 from tests.e2e.conftest import WeChatBot, _start_wechat_bot
 from tests.e2e.test_wechat_channel import inbox
 
-DOMAIN = Path(__file__).resolve().parents[2] / "domain"
 BOUND_MOBILE = "13800138000"
 CODE_SECRET = "fault-tests-code-secret-0123456789"
 
 
 def response_text(name: str) -> str:
-    for path in DOMAIN.glob("*.yml"):
-        responses = (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("responses") or {}
-        if name in responses:
-            return responses[name][0]["text"]
-    raise KeyError(name)
+    return domain_responses()[name][0]["text"]
 
 
 UNAVAILABLE, BUSY = response_text("utter_service_unavailable"), response_text("utter_service_busy")

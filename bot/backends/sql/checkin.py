@@ -7,7 +7,6 @@ write lock, PostgreSQL's row lock with the condition re-checked), so a limit hol
 """
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import List, Optional, Tuple
 
@@ -20,6 +19,7 @@ from bot.backends.crm import FlightBooking
 from bot.backends.sql import models as m
 from bot.backends.sql.crm import _booking
 from bot.backends.sql.database import session_factory
+from bot.code_secret import keyed_hash, load_code_secret
 
 _Attempts = m.IdentificationAttemptRow
 _INSERT_RACES = 3   # a first attempt inserts the row; a concurrent first insert makes the whole step run again
@@ -31,11 +31,12 @@ class _Refused(Exception):
         self.until = until
 
 
-def _subjects(follower: str, identifier: str, limits: AttemptLimits) -> List[Tuple[str, str, int]]:
+def _subjects(secret: bytes, follower: str, identifier: str, limits: AttemptLimits) -> List[Tuple[str, str, int]]:
     """(kind, key, limit) of the follower and of the identifier, always in this order (no deadlock between
-    transactions); keys are hashes, so the table keeps no further copy of ID-card or e-ticket numbers."""
+    transactions); keys are keyed hashes (the server secret, as for verification codes), so the table keeps no
+    copy of ID-card or e-ticket numbers that their small number space would let anyone reverse."""
     def key(kind: str, value: str) -> str:
-        return hashlib.sha256(f"{kind}:{value}".encode()).hexdigest()
+        return keyed_hash(secret, kind, value)
 
     return [("follower", key("follower", follower), limits.per_follower),
             ("identifier", key("identifier", identifier.strip().upper()), limits.per_identifier)]
@@ -44,6 +45,7 @@ def _subjects(follower: str, identifier: str, limits: AttemptLimits) -> List[Tup
 class SqlCheckInDesk(CheckInDesk):
     def __init__(self, database_url: str) -> None:
         self._sessions = session_factory(database_url)
+        self._secret = load_code_secret()
 
     def check_in(self, booking_id: int, seat_no: str, now: datetime) -> FlightBooking:
         try:
@@ -75,14 +77,14 @@ class SqlCheckInDesk(CheckInDesk):
     def identification_locked_until(self, follower: str, identifier: str, limits: AttemptLimits,
                                     now: datetime) -> Optional[datetime]:
         with self._sessions() as session:
-            return _lock_end(session, _subjects(follower, identifier, limits), now)
+            return _lock_end(session, _subjects(self._secret, follower, identifier, limits), now)
 
     def begin_identification(self, follower: str, identifier: str, limits: AttemptLimits,
                              now: datetime) -> Optional[datetime]:
         for _ in range(_INSERT_RACES):
             try:
                 with self._sessions.begin() as session:
-                    for kind, key, limit in _subjects(follower, identifier, limits):
+                    for kind, key, limit in _subjects(self._secret, follower, identifier, limits):
                         if not _claim(session, kind, key, limit, limits, now):
                             raise _Refused(_refused_until(session, kind, key, limits, now))
                 return None
@@ -94,7 +96,7 @@ class SqlCheckInDesk(CheckInDesk):
 
     def end_identification(self, follower: str, identifier: str, succeeded: bool, limits: AttemptLimits,
                            now: datetime) -> Optional[datetime]:
-        subjects = _subjects(follower, identifier, limits)
+        subjects = _subjects(self._secret, follower, identifier, limits)
         with self._sessions.begin() as session:
             for kind, key, limit in subjects:
                 mine = and_(_Attempts.kind == kind, _Attempts.key == key)
