@@ -1,0 +1,1 @@
+"""The account's outbound side: messages it sends first (notices, reminders, surveys) inside WeChat's rules."""
