@@ -1,4 +1,4 @@
-"""`python -m bot …`: operator commands (seed the demo database; more come with later features)."""
+"""`python -m bot …`: operator commands (seed the demo database, trainers' inbox, WeChat stand-in, outbound notices)."""
 from __future__ import annotations
 
 import argparse
@@ -102,9 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     label.add_argument("label", help="an intent (e.g. report_fault) or a knowledge-base entry (faq/携号转网)")
     ignore = inbox_actions.add_parser("ignore", help="leave a group out of the inbox for good")
     ignore.add_argument("group")
+    from bot.outbound.cli import add_commands as add_notify_commands
     from bot.wechat_sim.cli import add_commands
 
     add_commands(commands)
+    add_notify_commands(commands)
     return parser
 
 

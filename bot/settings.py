@@ -23,6 +23,10 @@ IMPLEMENTATIONS = {
     "repairs": ("BOT_REPAIRS_BACKEND", "bot.backends.sql.repairs:SqlRepairDesk"),
     "diagnostics": ("BOT_DIAGNOSTICS_BACKEND", "bot.backends.sql.diagnostics:StubLineDiagnostics"),
     "checkin": ("BOT_CHECKIN_BACKEND", "bot.backends.sql.checkin:SqlCheckInDesk"),
+    "consent": ("BOT_CONSENT_BACKEND", "bot.backends.sql.consent:SqlConsentRegistry"),
+    "outages": ("BOT_OUTAGES_BACKEND", "bot.backends.sql.outages:SqlOutageBoard"),
+    "interactions": ("BOT_INTERACTIONS_BACKEND", "bot.backends.sql.interactions:SqlInteractionLog"),
+    "deliveries": ("BOT_DELIVERIES_BACKEND", "bot.backends.sql.deliveries:SqlDeliveryLog"),
 }
 
 

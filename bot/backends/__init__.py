@@ -11,8 +11,12 @@ from typing import Any, Type, cast
 
 from bot.backends.billing import BillingBackend
 from bot.backends.checkin import CheckInDesk
+from bot.backends.consent import ConsentRegistry
 from bot.backends.crm import CrmBackend
+from bot.backends.deliveries import DeliveryLog
 from bot.backends.diagnostics import LineDiagnostics
+from bot.backends.interactions import InteractionLog
+from bot.backends.outages import OutageBoard
 from bot.backends.repairs import RepairDesk
 from bot.backends.sms import SmsGateway
 from bot.code_secret import load_code_secret
@@ -53,6 +57,23 @@ def get_checkin() -> CheckInDesk:
     return cast(CheckInDesk, _backend("checkin"))
 
 
+def get_consent() -> ConsentRegistry:
+    """Followers' consent to outbound messages; a missing implementation is an error, never "everyone agreed"."""
+    return cast(ConsentRegistry, _backend("consent"))
+
+
+def get_outages() -> OutageBoard:
+    return cast(OutageBoard, _backend("outages"))
+
+
+def get_interactions() -> InteractionLog:
+    return cast(InteractionLog, _backend("interactions"))
+
+
+def get_deliveries() -> DeliveryLog:
+    return cast(DeliveryLog, _backend("deliveries"))
+
+
 @lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """SMS gateways take no database URL."""
@@ -71,5 +92,6 @@ def reset_backends() -> None:
         factory.cache_clear()
 
 
-__all__ = ["BillingBackend", "CheckInDesk", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing",
-           "get_checkin", "get_crm", "get_diagnostics", "get_repairs", "get_sms", "get_verification", "reset_backends"]
+__all__ = ["BillingBackend", "CheckInDesk", "ConsentRegistry", "CrmBackend", "DeliveryLog", "InteractionLog", "LineDiagnostics",
+           "OutageBoard", "RepairDesk", "SmsGateway", "get_billing", "get_checkin", "get_consent", "get_crm", "get_deliveries",
+           "get_diagnostics", "get_interactions", "get_outages", "get_repairs", "get_sms", "get_verification", "reset_backends"]

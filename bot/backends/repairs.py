@@ -4,7 +4,7 @@ from __future__ import annotations
 import abc
 from dataclasses import dataclass
 from datetime import datetime
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from bot.backends.crm import FaultTicket
 
@@ -56,6 +56,14 @@ class RepairDesk(abc.ABC):
 
     @abc.abstractmethod
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None: ...
+
+    @abc.abstractmethod
+    def restore_notice_requests(self, line_ids: List[int]) -> List[Tuple[int, str]]:
+        """(line id, OpenID) of the followers who asked to be told when these lines work again."""
+
+    @abc.abstractmethod
+    def clear_restore_notices(self, requests: List[Tuple[int, str]]) -> int:
+        """Requests answered by a restore notice are done; returns how many went."""
 
     @abc.abstractmethod
     def forget_follower(self, openid: str) -> int:

@@ -1,8 +1,10 @@
 """WeChat's HTTP API, played locally: access tokens that expire and get invalidated, customer-service
-messages with the 48-hour window and per-trigger quotas, typing and template sends, WeChat's error codes.
+messages with the 48-hour window and per-trigger quotas, typing and template sends (checked against the
+account's templates and WeChat's 2023 field rules), WeChat's error codes.
 
 `/sim/*` routes are the stand-in's own: the follower side records interactions, reads its inbox, and tests
-inject failures and read counters.
+inject failures (`/sim/fail` always per route, `/sim/fail-next` for the next calls, `/sim/fail-openid` per
+follower) and read counters.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ TOKEN_GRACE = 300
 WINDOW_AFTER_MESSAGE = (5, 48 * 3600)   # quota, seconds
 WINDOW_AFTER_EVENT = (3, 60)            # menu click, subscribe, QR scan
 MAX_TEXT_BYTES = 2048
+TEMPLATE_VALUE_CHARS = 20
 
 
 @dataclass
@@ -43,7 +46,20 @@ class ApiState:
     inbox: List[Dict[str, Any]] = field(default_factory=list)
     counters: Dict[str, int] = field(default_factory=lambda: {"token": 0, "send": 0, "typing": 0, "template": 0})
     failures: Dict[str, int] = field(default_factory=dict)   # route -> errcode to answer with, always
+    fail_next: Dict[str, List[int]] = field(default_factory=dict)   # route -> errcodes for its next calls, one each
+    fail_openids: Dict[str, int] = field(default_factory=dict)      # openid -> errcode for every send to it
+    # Template id -> its keywords (the account's templates in WeChat's console); None accepts any template.
+    templates: Optional[Dict[str, List[str]]] = None
+    template_ids_used: Dict[Tuple[str, str], Tuple[float, int]] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def injected(self, route: str, openid: str) -> Optional[int]:
+        """An errcode a test asked for: always for the route, for the next call, or for this follower."""
+        if route in self.failures:
+            return self.failures[route]
+        if self.fail_next.get(route):
+            return self.fail_next[route].pop(0)
+        return self.fail_openids.get(openid)
 
     # -- tokens --------------------------------------------------------------------------------------
     def issue_token(self, app_id: str, secret: str) -> Dict[str, Any]:
@@ -89,9 +105,10 @@ class ApiState:
     # -- customer-service API ------------------------------------------------------------------------
     def send(self, body: Dict[str, Any]) -> Dict[str, Any]:
         self.counters["send"] += 1
-        if "send" in self.failures:
-            return {"errcode": self.failures["send"], "errmsg": "injected failure"}
         openid = body.get("touser", "")
+        injected = self.injected("send", openid)
+        if injected is not None:
+            return {"errcode": injected, "errmsg": "injected failure"}
         msg_type = body.get("msgtype")
         if msg_type not in {"text", "image", "voice", "video", "music", "news", "mpnews", "msgmenu", "wxcard", "miniprogrampage"}:
             return {"errcode": 40008, "errmsg": "invalid message type"}
@@ -126,11 +143,38 @@ class ApiState:
         return {"errcode": 0, "errmsg": "ok"}
 
     def template(self, body: Dict[str, Any]) -> Dict[str, Any]:
+        """Template send, checked like WeChat since May 2023: a known template id (40037), its keywords only,
+        each value at most 20 characters on one line (47003); the follower must follow (43004)."""
         self.counters["template"] += 1
-        if body.get("touser") in self.unsubscribed:
+        openid = str(body.get("touser") or "")
+        injected = self.injected("template", openid)
+        if injected is not None:
+            return {"errcode": injected, "errmsg": "injected failure"}
+        if openid in self.unsubscribed:
             return {"errcode": 43004, "errmsg": "require subscribe"}
-        self.inbox.append({"seq": len(self.inbox) + 1, "openid": body.get("touser"), "at": self.clock(), "body": body})
-        return {"errcode": 0, "errmsg": "ok", "msgid": 200000 + self.counters["template"]}
+        keywords = None if self.templates is None else self.templates.get(str(body.get("template_id")))
+        if self.templates is not None and keywords is None:
+            return {"errcode": 40037, "errmsg": "invalid template_id"}
+        data = body.get("data")
+        if not isinstance(data, dict) or not data:
+            return {"errcode": 47003, "errmsg": "argument invalid! data is empty"}
+        for name, entry in data.items():
+            value = str((entry or {}).get("value", "")) if isinstance(entry, dict) else ""
+            if (keywords is not None and name not in keywords) or not value or len(value) > TEMPLATE_VALUE_CHARS \
+                    or "\n" in value or "\r" in value:
+                return {"errcode": 47003, "errmsg": f"argument invalid! data.{name}.value invalid"}
+        # [GUESS] a repeated client_msg_id within 10 minutes is answered like the first send and not delivered again
+        dedupe = (openid, str(body.get("client_msg_id") or ""))
+        if dedupe[1] and dedupe in self.template_ids_used and self.clock() - self.template_ids_used[dedupe][0] < 600:
+            return {"errcode": 0, "errmsg": "ok", "msgid": self.template_ids_used[dedupe][1]}
+        msgid = 200000 + self.counters["template"]
+        self.template_ids_used[dedupe] = (self.clock(), msgid)
+        self.inbox.append({"seq": len(self.inbox) + 1, "openid": openid, "at": self.clock(), "body": body, "msgid": msgid})
+        return {"errcode": 0, "errmsg": "ok", "msgid": msgid}
+
+    def template_sends(self, openid: Optional[str] = None) -> List[Dict[str, Any]]:
+        """Template messages delivered (to `openid`), for tests."""
+        return [m["body"] for m in self.inbox if "template_id" in m["body"] and openid in (None, m["openid"])]
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -186,8 +230,8 @@ class _Handler(BaseHTTPRequestHandler):
                     return self._answer(error)
                 if body.get("__invalid__"):
                     return self._answer({"errcode": 47001, "errmsg": "data format error"})
-                route = url.path.rsplit("/", 1)[-1]
-                handler = {"send": state.send, "typing": state.typing}.get(route, state.template)
+                handler = {"/cgi-bin/message/custom/send": state.send, "/cgi-bin/message/custom/typing": state.typing,
+                           "/cgi-bin/message/template/send": state.template}[url.path]
                 return self._answer(handler(body))
         self._answer({"errcode": 404, "errmsg": "not found"}, 404)
 
@@ -197,12 +241,18 @@ class _Handler(BaseHTTPRequestHandler):
             state.record_interaction(body["openid"], body.get("kind", "message"))
         elif path == "/sim/fail":
             state.failures = {k: int(v) for k, v in body.items()}
+        elif path == "/sim/fail-next":
+            state.fail_next.setdefault(str(body["route"]), []).extend(int(code) for code in body["errcodes"])
+        elif path == "/sim/fail-openid":
+            state.fail_openids[str(body["openid"])] = int(body["errcode"])
         elif path == "/sim/advance":
             offset = float(body.get("seconds", 0))
             base = state.clock
             state.clock = lambda: base() + offset
         elif path == "/sim/reset":
             state.failures.clear()
+            state.fail_next.clear()
+            state.fail_openids.clear()
             state.counters.update({k: 0 for k in state.counters})
         return {"ok": True}
 
@@ -218,8 +268,9 @@ class _Server(ThreadingHTTPServer):
 class FakeWeChatApi:
     """Runs the fake API on 127.0.0.1 in a background thread (port 0 picks a free port)."""
 
-    def __init__(self, app_id: str, app_secret: str, port: int = 0, host: str = "127.0.0.1") -> None:
-        self.state = ApiState(app_id, app_secret)
+    def __init__(self, app_id: str, app_secret: str, port: int = 0, host: str = "127.0.0.1",
+                 templates: Optional[Dict[str, List[str]]] = None) -> None:
+        self.state = ApiState(app_id, app_secret, templates=templates)
         self._server = _Server((host, port), self.state)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 

@@ -45,7 +45,11 @@ def _api(args: argparse.Namespace) -> int:
 
     settings = channel_credentials()
     port = args.port or urlparse(settings["api_base_url"]).port or 5080
-    api = FakeWeChatApi(settings["app_id"], settings["app_secret"], port=port)
+    from bot.outbound.config import load_outbound_settings
+
+    # The account's template messages, as configured for the outbound notices (endpoints.yml `outbound.templates`).
+    templates = {spec.template_id: list(spec.fields) for spec in load_outbound_settings().templates.values()}
+    api = FakeWeChatApi(settings["app_id"], settings["app_secret"], port=port, templates=templates)
     print(f"wechat-sim: fake WeChat API on {api.base_url}", flush=True)
     try:
         api.serve_forever()

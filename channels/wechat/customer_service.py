@@ -55,6 +55,22 @@ class ConfigurableWeChatClient(WeChatClient):
             return result
 
 
+def post_with_one_refresh(client: WeChatClient, path: str, body: Dict[str, Any]) -> Dict[str, Any]:
+    """One API call, with at most one token refresh and one retry when WeChat is busy (also used by the
+    outbound campaigns, bot.outbound.wechat_api)."""
+    try:
+        return client.post(path, data=body)
+    except WeChatClientException as error:
+        if error.errcode in TOKEN_ERRORS:
+            client.session.delete(client.access_token_key)
+            client.fetch_access_token()
+            return client.post(path, data=body)
+        if error.errcode == SYSTEM_BUSY:
+            time.sleep(0.5)
+            return client.post(path, data=body)
+        raise
+
+
 @dataclass(frozen=True)
 class Delivery:
     sent: int
@@ -67,23 +83,8 @@ class CustomerServiceSender:
         self._client = ConfigurableWeChatClient(settings, session)
         self._quota = settings.customer_service_quota
 
-    def _post_once(self, body: Dict[str, Any]) -> None:
-        self._client.post("message/custom/send", data=body)
-
     def _send_one(self, body: Dict[str, Any]) -> None:
-        """One message, with at most one token refresh and one retry when WeChat is busy."""
-        try:
-            self._post_once(body)
-        except WeChatClientException as error:
-            if error.errcode in TOKEN_ERRORS:
-                self._client.session.delete(self._client.access_token_key)
-                self._client.fetch_access_token()
-                self._post_once(body)
-            elif error.errcode == SYSTEM_BUSY:
-                time.sleep(0.5)
-                self._post_once(body)
-            else:
-                raise
+        post_with_one_refresh(self._client, "message/custom/send", body)
 
     def send_all(self, bodies: List[Dict[str, Any]]) -> Delivery:
         """Send in order, within the per-follower quota; stop at the first error that later messages would share."""

@@ -85,6 +85,12 @@ class SqlCrm(CrmBackend):
             result = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
             return result.rowcount > 0
 
+    def bound_followers(self, customer_id: int) -> List[str]:
+        with self._sessions() as session:
+            return list(session.execute(
+                select(m.WeChatBindingRow.openid).where(m.WeChatBindingRow.customer_id == customer_id).order_by(m.WeChatBindingRow.openid)
+            ).scalars())
+
     def forget_follower(self, openid: str) -> int:
         with self._sessions.begin() as session:
             bindings = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))

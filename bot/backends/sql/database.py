@@ -9,6 +9,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
+from bot.backends.sql import outbound_tables  # noqa: F401  (registers the outbound tables on Base)
 from bot.backends.sql.models import Base
 
 _engines: Dict[str, Engine] = {}

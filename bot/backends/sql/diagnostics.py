@@ -1,4 +1,5 @@
-"""Deterministic line diagnostics for the demo: each line's finding is stored with the line."""
+"""Deterministic line diagnostics for the demo: each line's finding is stored with the line, and an outage an
+operator announced for the line's area (bot.backends.outages) overrides it with the announced restore time."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
@@ -14,8 +15,15 @@ OUTAGE_REPAIR_HOURS = 3
 class StubLineDiagnostics(LineDiagnostics):
     def __init__(self, database_url: str = "", now: Optional[Callable[[], datetime]] = None) -> None:
         self._now = now or (lambda: clock.now())  # restore times are told to followers in China time
+        self._database_url = database_url
 
     def diagnose(self, line: BroadbandLine) -> Diagnosis:
+        if self._database_url:
+            from bot.backends.sql.outages import SqlOutageBoard
+
+            announced = SqlOutageBoard(self._database_url).active_for_line(line)
+            if announced is not None:
+                return Diagnosis(AREA_OUTAGE, announced.expected_restore_at)
         if line.diagnosis == AREA_OUTAGE:
             restore = (self._now() + timedelta(hours=OUTAGE_REPAIR_HOURS)).replace(minute=0, second=0, microsecond=0)
             return Diagnosis(AREA_OUTAGE, restore)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import datetime, timedelta
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
@@ -115,6 +115,21 @@ class SqlRepairDesk(RepairDesk):
         with self._sessions.begin() as session:
             if session.get(m.RestoreNoticeRow, (line_id, openid)) is None:
                 session.add(m.RestoreNoticeRow(line_id=line_id, openid=openid))
+
+    def restore_notice_requests(self, line_ids: List[int]) -> List[Tuple[int, str]]:
+        if not line_ids:
+            return []
+        with self._sessions() as session:
+            rows = session.execute(
+                select(m.RestoreNoticeRow.line_id, m.RestoreNoticeRow.openid)
+                .where(m.RestoreNoticeRow.line_id.in_(line_ids)).order_by(m.RestoreNoticeRow.line_id, m.RestoreNoticeRow.openid)
+            ).all()
+            return [(line_id, openid) for line_id, openid in rows]
+
+    def clear_restore_notices(self, requests: List[Tuple[int, str]]) -> int:
+        with self._sessions.begin() as session:
+            return sum(session.execute(delete(m.RestoreNoticeRow).where(
+                m.RestoreNoticeRow.line_id == line_id, m.RestoreNoticeRow.openid == openid)).rowcount for line_id, openid in requests)
 
     def forget_follower(self, openid: str) -> int:
         with self._sessions.begin() as session:

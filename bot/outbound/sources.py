@@ -1,0 +1,27 @@
+"""Outbound sources by name, for `python -m bot notify run <name>` and the schedule (cron) calling it.
+
+Each entry is "module:Class"; the class is constructed without arguments and answers `due_messages(now)`
+(bot.outbound.message.OutboundSource). A source may also have `after_campaign(records)` to settle its own
+bookkeeping once the run is over (restore notices clear the requests they answered).
+"""
+from __future__ import annotations
+
+import importlib
+from typing import Any, Dict
+
+SOURCES: Dict[str, str] = {
+    "outage-notices": "bot.outbound.notices:OutageNoticeSource",
+    "restore-notices": "bot.outbound.notices:RestoreNoticeSource",
+}
+
+
+class UnknownSource(KeyError):
+    pass
+
+
+def load_source(name: str, **kwargs: Any) -> Any:
+    """Build the registered source `name` (kwargs only for sources that take them, e.g. an outage id)."""
+    if name not in SOURCES:
+        raise UnknownSource(f"unknown source {name!r}; known: {', '.join(sorted(SOURCES))}")
+    module_name, _, class_name = SOURCES[name].partition(":")
+    return getattr(importlib.import_module(module_name), class_name)(**kwargs)
