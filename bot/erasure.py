@@ -26,8 +26,9 @@ Eraser = Callable[[str], Awaitable[object]]   # erases one part of a follower's 
 
 
 def backend_erasers() -> Dict[str, Eraser]:
-    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes."""
-    from bot.backends import get_crm, get_repairs, get_verification
+    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes, and what the
+    outbound side keeps (the follower's last interactions and delivery records)."""
+    from bot.backends import get_crm, get_deliveries, get_interactions, get_repairs, get_verification
 
     def run(blocking: Callable[[str], object]) -> Eraser:
         async def erase(openid: str) -> object:
@@ -38,6 +39,7 @@ def backend_erasers() -> Dict[str, Eraser]:
         "crm": run(lambda openid: get_crm().forget_follower(openid)),
         "repairs": run(lambda openid: get_repairs().forget_follower(openid)),
         "verification": run(lambda openid: get_verification().forget_follower(openid)),
+        "outbound": run(lambda openid: get_interactions().forget_follower(openid) + get_deliveries().forget_follower(openid)),
     }
 
 

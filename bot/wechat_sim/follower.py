@@ -1,5 +1,6 @@
 """A follower's side of the chat: type messages (or run a script), see passive replies and the later
-customer-service messages in the order they arrive.
+customer-service and template messages in the order they arrive (a template message is reported back to the
+bot as WeChat does, TEMPLATESENDJOBFINISH).
 
 Commands: /click KEY, /location LAT LNG, /voice TEXT (empty: unrecognised), /image [URL], /subscribe [SCENE],
 /scan SCENE, /unsubscribe, /quit. Anything else is a text message.
@@ -23,7 +24,7 @@ PROMPT = "你> "
 
 @dataclass
 class Line:
-    who: str      # "bot" (passive), "bot·客服" (customer-service API), "system"
+    who: str      # "bot" (passive), "bot·客服" (customer-service API), "bot·模板" (template message), "system"
     text: str
 
 
@@ -35,6 +36,12 @@ def describe_cs(body: dict) -> str:
         article = body["news"]["articles"][0]
         return f"[图文] {article.get('title')}\n{article.get('description')}\n{article.get('url')}"
     return f"[{kind}]"
+
+
+def describe_template(body: dict) -> str:
+    """A template message as the follower's phone lists it: its keyword values, one a line."""
+    values = [f"{name}: {entry.get('value')}" for name, entry in (body.get("data") or {}).items()]
+    return f"[模板消息 {body.get('template_id')}]\n" + "\n".join(values)
 
 
 def describe_reply(result: PushResult) -> List[Line]:
@@ -124,13 +131,27 @@ class Follower:
             return lines
         for item in inbox:
             self._seen = max(self._seen, item["seq"])
-            lines.append(Line("bot·客服", describe_cs(item["body"])))
+            if "template_id" in item["body"]:
+                lines.append(Line("bot·模板", describe_template(item["body"])))
+                self._template_finished(item.get("msgid"))
+            else:
+                lines.append(Line("bot·客服", describe_cs(item["body"])))
         return lines
+
+    def _template_finished(self, msgid: Optional[int]) -> None:
+        """WeChat reports a delivered template message to the account's URL (TEMPLATESENDJOBFINISH)."""
+        if msgid is None:
+            return
+        try:
+            self.platform.push(self.messages.template_finished(int(msgid), "success"), self.openid)
+        except requests.RequestException:
+            pass
 
 
 def _print(lines: Iterable[Line], out: TextIO) -> None:
     for line in lines:
-        label = {"bot": "公众号", "bot·客服": "公众号(客服消息)", "system": "微信", "sms": "手机短信"}[line.who]
+        label = {"bot": "公众号", "bot·客服": "公众号(客服消息)", "bot·模板": "公众号(模板消息)", "system": "微信",
+                 "sms": "手机短信"}[line.who]
         out.write(f"{label}> {line.text}\n")
     out.flush()
 

@@ -22,7 +22,17 @@ from bot.logs import log_event
 from channels.wechat.content import ChannelContent, load_content
 from channels.wechat.customer_service import CustomerServiceSender
 from channels.wechat.agent_sessions import AgentSessions, AgentState, resume_conversation
-from channels.wechat.inbound import AGENT_DONE, FIXED_REPLY, FORGET, IGNORE, Inbound, MalformedMessage, read_inbound
+from channels.wechat.inbound import (
+    AGENT_DONE,
+    FIXED_REPLY,
+    FORGET,
+    IGNORE,
+    TEMPLATE_RESULT,
+    Inbound,
+    MalformedMessage,
+    read_inbound,
+)
+from channels.wechat.outbound_events import OutboundEvents
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import RejectedRequest, RequestGuard
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
@@ -75,8 +85,10 @@ class WeChatInput(InputChannel):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
         return cls(settings_from_credentials(credentials))
 
-    def __init__(self, settings: WeChatSettings, content: Optional[ChannelContent] = None) -> None:
+    def __init__(self, settings: WeChatSettings, content: Optional[ChannelContent] = None,
+                 outbound_events: Optional[OutboundEvents] = None) -> None:
         self.settings = settings
+        self.outbound_events = outbound_events or OutboundEvents()
         self.content = content or load_content()
         self.guard = RequestGuard(settings)
         shared = redis_client(settings.redis_url) if settings.redis_url else None  # asyncio client
@@ -162,6 +174,13 @@ class WeChatInput(InputChannel):
         if not await self.ledger.claim(key):
             log_event(logger, "wechat.retry", logging.INFO, openid=inbound.openid, key=key)
             return await self.ledger.wait(key, remaining()) or ""
+        if inbound.interaction:  # WeChat's customer-service window, for the messages the account sends first
+            self._keep(asyncio.ensure_future(self.outbound_events.interaction(inbound.openid, inbound.interaction)))
+        if inbound.action == TEMPLATE_RESULT:
+            meta = inbound.metadata["wechat"]
+            await self.ledger.settle(key, "")
+            self._keep(asyncio.ensure_future(self.outbound_events.template_result(meta["msg_id"], meta["status"])))
+            return ""
         if inbound.action == IGNORE:
             await self.ledger.settle(key, "")
             return ""

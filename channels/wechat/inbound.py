@@ -19,6 +19,11 @@ FORGET = "forget"        # unsubscribe: delete the follower's conversation
 IGNORE = "ignore"        # acknowledge, no turn, no reply
 
 AGENT_DONE = "agent_done"   # WeChat's human agent closed the session: the bot takes over again
+TEMPLATE_RESULT = "template_result"   # TEMPLATESENDJOBFINISH: update the delivery record, no turn, no reply
+
+# What WeChat counts for the customer-service window (bot.backends.interactions): a message, or an event
+# (menu click, follow, QR scan).
+MESSAGE_INTERACTION, EVENT_INTERACTION = "message", "event"
 
 
 class MalformedMessage(Exception):
@@ -49,6 +54,7 @@ class Inbound:
     metadata: Dict[str, Any] = field(default_factory=dict)
     is_user_message: bool = False   # user messages may be transferred to human agents; events may not
     cut: bool = False               # the text was longer than `max_message_chars`: tell the follower
+    interaction: Optional[str] = None   # opens WeChat's customer-service window: "message" or "event"
 
 
 def _intent(name: str, entities: Optional[Dict[str, Any]] = None) -> str:
@@ -100,7 +106,7 @@ def _classify(message: Any, content: ChannelContent, max_chars: int) -> Inbound:
     if kind != "event":
         key: Tuple[str, ...] = ("m", message.target, str(message.id))
         meta = {"wechat": {"msg_type": kind, "msg_id": str(message.id), "create_time": message.time}}
-        base = dict(common, dedupe_key=key, message_id=str(message.id), is_user_message=True)
+        base = dict(common, dedupe_key=key, message_id=str(message.id), is_user_message=True, interaction=MESSAGE_INTERACTION)
         if kind == "text":
             return _typed(message.content or "", meta, max_chars, content, base, when_empty="message_empty")
         if kind == "voice":
@@ -120,17 +126,21 @@ def _classify(message: Any, content: ChannelContent, max_chars: int) -> Inbound:
     event = message.event
     key = ("e", message.target, message.source, str(message.time), event, str(raw.get("EventKey") or ""))
     base = dict(common, dedupe_key=key, metadata={"wechat": {"msg_type": "event", "event": event}})
+    if event == "templatesendjobfinish":
+        base["metadata"]["wechat"].update(msg_id=str(message.id), status=str(message.status or ""))
+        return Inbound(TEMPLATE_RESULT, **base)
+    opens = dict(base, interaction=EVENT_INTERACTION)
     if event == "subscribe":
-        return Inbound(TURN, text=_intent("subscribe"), **base)
+        return Inbound(TURN, text=_intent("subscribe"), **opens)
     if event in ("subscribe_scan", "scan"):
         scene = str(message.scene_id)
         intent = content.intent_for_scene(scene)
-        return Inbound(TURN, text=_intent(intent) if intent else _intent("subscribe", {"scene": scene}), **base)
+        return Inbound(TURN, text=_intent(intent) if intent else _intent("subscribe", {"scene": scene}), **opens)
     if event == "click":
         intent = content.intent_for_click(message.key)
-        return Inbound(TURN, text=_intent(intent), **base) if intent else Inbound(IGNORE, **base)
+        return Inbound(TURN, text=_intent(intent), **opens) if intent else Inbound(IGNORE, **opens)
     if event == "unsubscribe":
         return Inbound(FORGET, **base)
     if event == "kf_close_session":
         return Inbound(AGENT_DONE, **base)
-    return Inbound(IGNORE, **base)  # VIEW, LOCATION reports, template/mass results, kf sessions, unknown
+    return Inbound(IGNORE, **base)  # VIEW, LOCATION reports, mass-send results, kf sessions, unknown

@@ -136,3 +136,16 @@ def test_the_progress_bar_and_summary_tell_the_operator_what_happened(api: FakeW
     assert "[" + "#" * 30 + "] 3/3  sent 2  skipped 0  failed 1" in wired.progress.getvalue()
     assert summary.lines()[0] == "campaign outage-1-announce: 3 due, 2 sent, 0 skipped, 1 failed, 0 already handled"
     assert "  failed: not_following (43004): 1" in summary.lines()
+
+
+def test_unfollowing_erases_the_outbound_records_of_the_follower(api: FakeWeChatApi, db: str) -> None:
+    import asyncio
+
+    from bot.backends.sql.interactions import SqlInteractionLog
+    from bot.erasure import backend_erasers
+
+    chatted(api, db, "o-00", timedelta(days=3))
+    wired_runner(api, db).runner.run("outage-1-announce", _messages()[:2])
+    assert asyncio.run(backend_erasers()["outbound"]("o-00")) == 2   # the interaction row and the delivery
+    assert SqlInteractionLog(db).latest("o-00") is None
+    assert [r.openid for r in SqlDeliveryLog(db).deliveries("outage-1-announce")] == ["o-01"]
