@@ -26,8 +26,9 @@ Eraser = Callable[[str], Awaitable[object]]   # erases one part of a follower's 
 
 
 def backend_erasers() -> Dict[str, Eraser]:
-    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes."""
-    from bot.backends import get_crm, get_repairs, get_verification
+    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes, consent
+    records, and the follower's link to survey answers (the scores stay, anonymous, for the figures)."""
+    from bot.backends import get_consent, get_crm, get_repairs, get_surveys, get_verification
 
     def run(blocking: Callable[[str], object]) -> Eraser:
         async def erase(openid: str) -> object:
@@ -38,6 +39,8 @@ def backend_erasers() -> Dict[str, Eraser]:
         "crm": run(lambda openid: get_crm().forget_follower(openid)),
         "repairs": run(lambda openid: get_repairs().forget_follower(openid)),
         "verification": run(lambda openid: get_verification().forget_follower(openid)),
+        "consent": run(lambda openid: get_consent().forget_follower(openid)),
+        "surveys": run(lambda openid: get_surveys().forget_follower(openid)),
     }
 
 

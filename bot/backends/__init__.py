@@ -11,10 +11,12 @@ from typing import Any, Type, cast
 
 from bot.backends.billing import BillingBackend
 from bot.backends.checkin import CheckInDesk
+from bot.backends.consent import ConsentRegistry
 from bot.backends.crm import CrmBackend
 from bot.backends.diagnostics import LineDiagnostics
 from bot.backends.repairs import RepairDesk
 from bot.backends.sms import SmsGateway
+from bot.backends.surveys import SurveyStore
 from bot.code_secret import load_code_secret
 from bot.settings import load_backend_settings
 from bot.verification import VerificationService
@@ -53,6 +55,14 @@ def get_checkin() -> CheckInDesk:
     return cast(CheckInDesk, _backend("checkin"))
 
 
+def get_consent() -> ConsentRegistry:
+    return cast(ConsentRegistry, _backend("consent"))
+
+
+def get_surveys() -> SurveyStore:
+    return cast(SurveyStore, _backend("surveys"))
+
+
 @lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """SMS gateways take no database URL."""
@@ -71,5 +81,6 @@ def reset_backends() -> None:
         factory.cache_clear()
 
 
-__all__ = ["BillingBackend", "CheckInDesk", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway", "get_billing",
-           "get_checkin", "get_crm", "get_diagnostics", "get_repairs", "get_sms", "get_verification", "reset_backends"]
+__all__ = ["BillingBackend", "CheckInDesk", "ConsentRegistry", "CrmBackend", "LineDiagnostics", "RepairDesk", "SmsGateway",
+           "SurveyStore", "get_billing", "get_checkin", "get_consent", "get_crm", "get_diagnostics", "get_repairs", "get_sms",
+           "get_surveys", "get_verification", "reset_backends"]
