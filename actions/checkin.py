@@ -27,6 +27,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.choices import chosen_intent
 from actions.common import AWAITING, bound_customer, entities_of
+from actions.surveys import ask_checkin_survey
 from actions.wording import listed, phrase, time_text
 from bot import clock
 from bot.backends import get_checkin, get_crm
@@ -457,6 +458,7 @@ class ActionIssueBoardingPass(Action):
             dispatcher.utter_message(response="utter_seat_just_taken", seat=seat)
             return _reset("seat_request", "exit_row_ok", "checkin_confirm") + [FollowupAction("checkin_form")]
         send_boarding_pass(issued, dispatcher)
+        ask_checkin_survey(dispatcher, tracker, issued.booking_id)   # once per booking, ignorable
         return done
 
 

@@ -81,6 +81,15 @@ class ActionChooseOption(Action):
         return "action_choose_option"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        from actions.surveys import outbound_choice_payload
+
+        # A survey the campaign runner sent is not in the conversation but is the latest question: it takes the number.
+        survey_answer = outbound_choice_payload(tracker, chosen_index(tracker))
+        if survey_answer == "":
+            dispatcher.utter_message(response="utter_survey_ask_score")
+            return []
+        if survey_answer:
+            return user_turn_for(survey_answer)
         buttons = offered_buttons(tracker)
         if not buttons:
             if tracker.active_loop_name:  # the form's own numbered question (lines, slots, flights) reads the number

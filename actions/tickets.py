@@ -144,6 +144,14 @@ class ActionRateTicket(BoundQueryAction):
     def name(self) -> Text:
         return "action_rate_ticket"
 
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
+        """「4星」 while a satisfaction survey is the current question answers that survey (no binding needed)."""
+        from actions.surveys import ActionAnswerSurvey, current_survey
+
+        if entity_value(tracker, "ticket_number") is None and current_survey(tracker) is not None:
+            return await ActionAnswerSurvey().run(dispatcher, tracker, domain) + [SlotSet("pending_action", None)]
+        return await super().run(dispatcher, tracker, domain)
+
     def answer(self, customer: Customer, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> None:
         stars_entity = entity_value(tracker, "stars")   # digits, or words mapped to digits by NLU synonyms
         stars = int(str(stars_entity)) if stars_entity is not None and str(stars_entity).isdigit() else None

@@ -26,9 +26,11 @@ Eraser = Callable[[str], Awaitable[object]]   # erases one part of a follower's 
 
 
 def backend_erasers() -> Dict[str, Eraser]:
-    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes, and what the
+    """The back ends' parts: binding and call-backs (CRM), restore notices (repairs), pending codes, consent
+    records, the follower's link to survey answers (the scores stay, anonymous, for the figures), and what the
     outbound side keeps (the follower's last interactions and delivery records)."""
-    from bot.backends import get_crm, get_deliveries, get_interactions, get_repairs, get_verification
+    from bot.backends import (get_consent, get_crm, get_deliveries, get_interactions, get_repairs, get_surveys,
+                              get_verification)
 
     def run(blocking: Callable[[str], object]) -> Eraser:
         async def erase(openid: str) -> object:
@@ -40,6 +42,8 @@ def backend_erasers() -> Dict[str, Eraser]:
         "repairs": run(lambda openid: get_repairs().forget_follower(openid)),
         "verification": run(lambda openid: get_verification().forget_follower(openid)),
         "outbound": run(lambda openid: get_interactions().forget_follower(openid) + get_deliveries().forget_follower(openid)),
+        "consent": run(lambda openid: get_consent().forget_follower(openid)),
+        "surveys": run(lambda openid: get_surveys().forget_follower(openid)),
     }
 
 

@@ -27,6 +27,7 @@ IMPLEMENTATIONS = {
     "outages": ("BOT_OUTAGES_BACKEND", "bot.backends.sql.outages:SqlOutageBoard"),
     "interactions": ("BOT_INTERACTIONS_BACKEND", "bot.backends.sql.interactions:SqlInteractionLog"),
     "deliveries": ("BOT_DELIVERIES_BACKEND", "bot.backends.sql.deliveries:SqlDeliveryLog"),
+    "surveys": ("BOT_SURVEYS_BACKEND", "bot.backends.sql.surveys:SqlSurveyStore"),
 }
 
 
@@ -63,3 +64,12 @@ def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSetti
     url = os.environ.get("BOT_DATABASE_URL") or section.get("database_url") or "sqlite:///var/backends.db"
     classes = {name: os.environ.get(env) or section.get(name) or default for name, (env, default) in IMPLEMENTATIONS.items()}
     return BackendSettings(database_url=_absolute_sqlite(url), classes=classes)
+
+
+def load_section(name: str, endpoints_file: Optional[Path] = None) -> Dict[str, Any]:
+    """Another top-level section of our own in endpoints.yml (e.g. `reminders`), empty when absent."""
+    path = endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS))
+    if not path.exists():
+        return {}
+    with path.open(encoding="utf-8") as handle:
+        return (yaml.safe_load(handle) or {}).get(name) or {}

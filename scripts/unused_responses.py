@@ -25,9 +25,9 @@ def responses() -> Set[str]:
 def main() -> int:
     dialogue = "\n".join(p.read_text(encoding="utf-8") for folder in ("data", "tests/stories")
                          for p in (ROOT / folder).glob("**/*.yml"))
-    # custom actions, the Rasa server's own answers when a turn cannot be completed (bot/serving), and the
-    # messages the account sends first (bot/outbound)
-    code = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "bot/serving", "bot/outbound")
+    # custom actions, the Rasa server's own answers when a turn cannot be completed (bot/serving), and what the
+    # account sends first (reminders and surveys, bot/engagement; notices, bot/outbound), rendered by the runner
+    code = "\n".join(p.read_text(encoding="utf-8") for folder in ("actions", "bot/serving", "bot/engagement", "bot/outbound")
                      for p in (ROOT / folder).glob("*.py"))
     prefixes = [p for p in re.findall(r"f\"(utter_[a-z_]+)\{", code) if p != "utter_"]
     unused = sorted(name for name in responses() if not name.startswith("utter_faq/")

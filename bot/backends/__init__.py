@@ -19,6 +19,7 @@ from bot.backends.interactions import InteractionLog
 from bot.backends.outages import OutageBoard
 from bot.backends.repairs import RepairDesk
 from bot.backends.sms import SmsGateway
+from bot.backends.surveys import SurveyStore
 from bot.code_secret import load_code_secret
 from bot.settings import load_backend_settings
 from bot.verification import VerificationService
@@ -74,6 +75,10 @@ def get_deliveries() -> DeliveryLog:
     return cast(DeliveryLog, _backend("deliveries"))
 
 
+def get_surveys() -> SurveyStore:
+    return cast(SurveyStore, _backend("surveys"))
+
+
 @lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """SMS gateways take no database URL."""
@@ -93,5 +98,6 @@ def reset_backends() -> None:
 
 
 __all__ = ["BillingBackend", "CheckInDesk", "ConsentRegistry", "CrmBackend", "DeliveryLog", "InteractionLog", "LineDiagnostics",
-           "OutageBoard", "RepairDesk", "SmsGateway", "get_billing", "get_checkin", "get_consent", "get_crm", "get_deliveries",
-           "get_diagnostics", "get_interactions", "get_outages", "get_repairs", "get_sms", "get_verification", "reset_backends"]
+           "OutageBoard", "RepairDesk", "SmsGateway", "SurveyStore", "get_billing", "get_checkin", "get_consent", "get_crm",
+           "get_deliveries", "get_diagnostics", "get_interactions", "get_outages", "get_repairs", "get_sms", "get_surveys",
+           "get_verification", "reset_backends"]

@@ -149,6 +149,10 @@ class CrmBackend(abc.ABC):
         unfollow; returns how many records went."""
 
     @abc.abstractmethod
+    def followers_of(self, customer_id: int) -> List[str]:
+        """OpenIDs bound to the customer, the most recently bound first (whom the account may write to)."""
+
+    @abc.abstractmethod
     def account_manager(self, manager_id: int) -> Optional[AccountManager]: ...
 
     @abc.abstractmethod
@@ -158,6 +162,9 @@ class CrmBackend(abc.ABC):
     # -- broadband ---------------------------------------------------------------------------------
     @abc.abstractmethod
     def broadband_lines(self, customer_id: int) -> List[BroadbandLine]: ...
+
+    @abc.abstractmethod
+    def broadband_line(self, line_id: int) -> Optional[BroadbandLine]: ...
 
     @abc.abstractmethod
     def broadband_line_by_account(self, account: str) -> Optional[BroadbandLine]: ...

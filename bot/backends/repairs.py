@@ -55,6 +55,10 @@ class RepairDesk(abc.ABC):
         """Store a 1–5 star rating of a completed ticket; False when it is not completed or already rated."""
 
     @abc.abstractmethod
+    def completed_unrated_tickets(self) -> List[FaultTicket]:
+        """Completed tickets nobody has rated yet (candidates for a satisfaction survey), oldest first."""
+
+    @abc.abstractmethod
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None: ...
 
     @abc.abstractmethod

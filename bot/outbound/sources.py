@@ -12,6 +12,9 @@ from typing import Any, Dict
 SOURCES: Dict[str, str] = {
     "outage-notices": "bot.outbound.notices:OutageNoticeSource",
     "restore-notices": "bot.outbound.notices:RestoreNoticeSource",
+    # usage and bill reminders for followers who opted in; satisfaction surveys after completed repairs
+    "reminders": "bot.engagement.reminders:ReminderSource",
+    "surveys": "bot.engagement.surveys:SurveySource",
 }
 
 

@@ -191,10 +191,12 @@ class WeChatInput(InputChannel):
             self._keep(asyncio.ensure_future(self._forget(inbound, request)))
             return ""
         if inbound.action == AGENT_DONE:
-            await self.agent_sessions.ended(inbound.openid)
-            await self._resume(request, inbound.openid)
-            await self.ledger.settle(key, "")
-            return ""
+            had_session = await self.agent_sessions.ended(inbound.openid)
+            resumed = await self._resume(request, inbound.openid)
+            if not (had_session or resumed) or not inbound.text:
+                await self.ledger.settle(key, "")
+                return ""
+            # handed back by a person: a turn (the satisfaction survey's question) follows below
         if inbound.action == FIXED_REPLY:
             reply, _ = passive_reply_xml(RenderedTurn(texts=[inbound.text]), inbound.openid, inbound.account)
             await self.ledger.settle(key, reply)
@@ -275,10 +277,12 @@ class WeChatInput(InputChannel):
         if self.erasure_journal.path.exists() and self.erasure_journal.path.stat().st_size:
             self._keep(asyncio.ensure_future(self._erasure(request).retry_pending()))
 
-    async def _resume(self, request: Request, openid: str) -> None:
+    async def _resume(self, request: Request, openid: str) -> bool:
         agent = getattr(request.app.ctx, "agent", None)
         if agent is not None and await resume_conversation(agent, openid):
             log_event(logger, "wechat.agent_session_over", logging.INFO, openid=openid)
+            return True
+        return False
 
     def _keep(self, task: asyncio.Future) -> None:
         """Hold a reference to background work so it is not garbage-collected mid-flight."""

@@ -142,5 +142,7 @@ def _classify(message: Any, content: ChannelContent, max_chars: int) -> Inbound:
     if event == "unsubscribe":
         return Inbound(FORGET, **base)
     if event == "kf_close_session":
-        return Inbound(AGENT_DONE, **base)
-    return Inbound(IGNORE, **base)  # VIEW, LOCATION reports, mass-send results, kf sessions, unknown
+        # The bot takes over again and asks about the agent's service (a survey, once per session).
+        base["metadata"]["wechat"]["create_time"] = message.time
+        return Inbound(AGENT_DONE, text=_intent("agent_session_closed"), **base)
+    return Inbound(IGNORE, **base)  # VIEW, LOCATION reports, template/mass results, kf sessions, unknown

@@ -118,13 +118,16 @@ def test_issue_show_and_cancel() -> None:
     slots = dict(_ready("7842100000006", "王芳"), seat_request="39A", checkin_confirm="yes")
     issued = run(ActionIssueBoardingPass(), make_tracker(follower, slots=slots))
     assert "值机成功" in issued.text and "座位：39A" in issued.text and "王*" in issued.text and "4401**********" in issued.text
-    assert issued.responses == ["utter_boarding_pass_header_issued", "utter_boarding_pass"]  # WeChat: an article variant
+    # WeChat: the pass is an article variant; then the satisfaction survey's one question, asked once per booking
+    assert issued.responses == ["utter_boarding_pass_header_issued", "utter_boarding_pass", "utter_survey_question_checkin"]
     again = run(ActionShowBoardingPass(), make_tracker(follower, slots=slots))
     assert "座位：39A" in again.text
     asked = run(ActionConfirmCancelCheckIn(), make_tracker(follower, slots=slots))
     assert "确定取消" in asked.text
     cancelled = run(ActionCancelCheckIn(), make_tracker(follower, slots=dict(slots, checkin_to_cancel=asked.slot("checkin_to_cancel"))))
     assert "已取消" in cancelled.text
+    reissued = run(ActionIssueBoardingPass(), make_tracker(follower, slots=slots))
+    assert reissued.responses == ["utter_boarding_pass_header_issued", "utter_boarding_pass"]  # no second survey
 
 
 def test_bound_follower_is_identified_by_the_binding() -> None:

@@ -62,7 +62,8 @@ def test_every_worker_knows_the_follower_is_with_a_human_agent(scaled_wechat_bot
     assert platform.push(messages.text("转人工"), openid).reply.msg_type == "transfer_customer_service"
     for question in ["人呢？", "在吗", "我的宽带坏了", "你好", "查话费", "喂"]:
         assert platform.push(messages.text(question), openid).reply.msg_type == "transfer_customer_service"
-    assert platform.push(messages.event("kf_close_session", KfAccount="test1@test"), openid).reply is None
+    closed = platform.push(messages.event("kf_close_session", KfAccount="test1@test"), openid)
+    assert closed.reply.msg_type == "text" and "满意" in closed.reply.content   # handed back: the survey's question
     for _ in range(4):
         back = platform.push(messages.text("你好"), openid)
         assert back.reply.msg_type == "text" and back.reply.content.startswith("您好")

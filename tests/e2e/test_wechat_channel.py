@@ -261,6 +261,7 @@ def test_while_an_agent_has_the_follower_messages_are_transferred_until_the_sess
     assert platform.push(messages.text("转人工"), openid).reply.msg_type == "transfer_customer_service"
     waiting = platform.push(messages.text("人呢？"), openid)
     assert waiting.reply.msg_type == "transfer_customer_service"
-    assert platform.push(messages.event("kf_close_session", KfAccount="test1@test"), openid).reply is None
+    closed = platform.push(messages.event("kf_close_session", KfAccount="test1@test"), openid)
+    assert closed.reply.msg_type == "text" and "满意" in closed.reply.content   # handed back: the survey's question
     back = platform.push(messages.text("你好"), openid)
     assert back.reply.msg_type == "text" and back.reply.content.startswith("您好")

@@ -97,6 +97,13 @@ class SqlCrm(CrmBackend):
             callbacks = session.execute(delete(m.CallbackRequestRow).where(m.CallbackRequestRow.openid == openid))
             return bindings.rowcount + callbacks.rowcount
 
+    def followers_of(self, customer_id: int) -> List[str]:
+        with self._sessions() as session:
+            return list(session.execute(
+                select(m.WeChatBindingRow.openid).where(m.WeChatBindingRow.customer_id == customer_id)
+                .order_by(m.WeChatBindingRow.bound_at.desc(), m.WeChatBindingRow.openid)
+            ).scalars())
+
     def account_manager(self, manager_id: int) -> Optional[AccountManager]:
         with self._sessions() as session:
             row = session.get(m.AccountManagerRow, manager_id)
@@ -116,6 +123,11 @@ class SqlCrm(CrmBackend):
                 select(m.BroadbandLineRow).where(m.BroadbandLineRow.customer_id == customer_id).order_by(m.BroadbandLineRow.id)
             ).scalars()
             return [_line(row) for row in rows]
+
+    def broadband_line(self, line_id: int) -> Optional[BroadbandLine]:
+        with self._sessions() as session:
+            row = session.get(m.BroadbandLineRow, line_id)
+            return _line(row) if row else None
 
     def broadband_line_by_account(self, account: str) -> Optional[BroadbandLine]:
         with self._sessions() as session:

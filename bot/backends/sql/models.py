@@ -219,3 +219,34 @@ class PointsRow(Base):
     balance = Column(Integer, nullable=False)
     expiring = Column(Integer, nullable=False)
     expiring_on = Column(Date)
+
+
+# -- engagement: consent to outbound messages, satisfaction surveys -----------------------------------
+class ConsentRow(Base):
+    """Every choice a follower made about a kind of outbound message, with its time; the latest one counts."""
+
+    __tablename__ = "consent_records"
+    id = Column(Integer, primary_key=True)
+    openid = Column(String(64), nullable=False, index=True)
+    topic = Column(String(32), nullable=False)
+    granted = Column(Boolean, nullable=False)
+    recorded_at = Column(DateTime, nullable=False)
+
+
+class SurveyRow(Base):
+    """One satisfaction survey of one service (a repair ticket, a human agent's session, a check-in).
+
+    `scale` is 3 (满意 3 / 一般 2 / 不满意 1) or 5 (stars); `score` stays empty until the follower answers.
+    Unfollowing empties `openid` and `comment` and keeps the rest, so the figures stay true."""
+
+    __tablename__ = "survey_answers"
+    id = Column(Integer, primary_key=True)
+    service_kind = Column(String(16), nullable=False)
+    service_id = Column(String(64), nullable=False)
+    openid = Column(String(64), index=True)
+    asked_at = Column(DateTime, nullable=False)
+    scale = Column(Integer)
+    score = Column(Integer)
+    comment = Column(String(500))
+    answered_at = Column(DateTime)
+    __table_args__ = (UniqueConstraint("service_kind", "service_id", name="uq_survey_service"),)

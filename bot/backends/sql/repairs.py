@@ -111,6 +111,14 @@ class SqlRepairDesk(RepairDesk):
             row.rating, row.rating_comment = stars, comment[:500]
             return True
 
+    def completed_unrated_tickets(self) -> List[FaultTicket]:
+        with self._sessions() as session:
+            rows = session.execute(
+                select(m.FaultTicketRow).where(m.FaultTicketRow.status == DONE_STATUS, m.FaultTicketRow.rating.is_(None))
+                .order_by(m.FaultTicketRow.created_at, m.FaultTicketRow.id)
+            ).scalars()
+            return [_ticket(row) for row in rows]
+
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None:
         with self._sessions.begin() as session:
             if session.get(m.RestoreNoticeRow, (line_id, openid)) is None:

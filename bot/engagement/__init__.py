@@ -1,0 +1,1 @@
+"""What the account says first: usage and bill reminders, satisfaction surveys (sources of OutboundMessage)."""
