@@ -105,6 +105,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bot.wechat_sim.cli import add_commands
 
     add_commands(commands)
+    from bot.console.commands import add_commands as add_console_commands
+
+    add_console_commands(commands)
     return parser
 
 
