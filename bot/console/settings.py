@@ -46,6 +46,12 @@ def tracker_url(config: Dict[str, Any]) -> str:
     return _absolute_sqlite(text.split("?")[0]) if text.startswith("sqlite") else text
 
 
+def console_database_url(endpoints_file: Optional[Path] = None) -> str:
+    """Only the console database's URL (what the WeChat channel needs to record reply latencies)."""
+    section = _endpoints(endpoints_file).get("console") or {}
+    return _absolute_sqlite(os.environ.get("BOT_CONSOLE_DATABASE_URL") or section.get("database_url") or DEFAULT_CONSOLE_URL)
+
+
 def load_console_settings(endpoints_file: Optional[Path] = None) -> ConsoleSettings:
     content = _endpoints(endpoints_file)
     section = content.get("console") or {}
