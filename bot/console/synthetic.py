@@ -125,8 +125,8 @@ def _row(sender: str, event: Event) -> Tuple[str, str, float, Optional[str], Opt
 
 
 def generate_month(db_path: str, first_day: date, events_wanted: int, followers: int = 40000, seed: int = 7,
-                   progress: Optional[Callable[[int], None]] = None) -> Tuple[int, int]:
-    """Write about `events_wanted` events of a month of conversations into Rasa's events table; (events, conversations)."""
+                   progress: Optional[Callable[[int], None]] = None, days: int = 30) -> Tuple[int, int]:
+    """Write about `events_wanted` events of `days` days of conversations into Rasa's events table; (events, conversations)."""
     from rasa.core.tracker_store import SQLTrackerStore
     from rasa.shared.core.domain import Domain
     from sqlalchemy import create_engine, text
@@ -145,7 +145,7 @@ def generate_month(db_path: str, first_day: date, events_wanted: int, followers:
     starts: List[Tuple[float, str, str]] = []
     while written < events_wanted:
         kind = rng.choices(kinds, weights)[0]
-        day = rng.randrange(30)
+        day = rng.randrange(days)
         hour = rng.choices(range(24), hour_weights)[0]
         start = month_start + day * 86400 + hour * 3600 + rng.random() * 3500
         sender = f"o-synthetic-{rng.randrange(followers):06d}"
