@@ -107,6 +107,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_commands(commands)
     add_notify_commands(commands)
+    from bot.console.commands import add_commands as add_console_commands
+
+    add_console_commands(commands)
     return parser
 
 

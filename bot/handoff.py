@@ -39,6 +39,7 @@ class HandoffRules:
     hours: ServiceHours
     negations: Tuple[str, ...] = ()
     always: Tuple[str, ...] = ()   # keywords no flow answer overrides (a complaint); the others are judged in context
+    complaints: Tuple[str, ...] = ()   # keywords the operations console counts as complaints (handoff reason)
 
     def keyword_in(self, text: str) -> Optional[str]:
         """The first keyword the text asks for; a keyword right after a negation ("不用转人工") does not count."""
@@ -71,5 +72,6 @@ def load_handoff_rules(path: Optional[Path] = None) -> HandoffRules:
         keywords=tuple(str(k) for k in raw.get("keywords") or ()),
         negations=tuple(str(n) for n in raw.get("negations") or ()),
         always=tuple(str(k) for k in raw.get("always") or ()),
+        complaints=tuple(str(k) for k in raw.get("complaints") or ()),
         hours=ServiceHours(zone, _clock(hours["open"]), _clock(hours["close"]), tuple(hours.get("weekdays") or range(1, 8))),
     )

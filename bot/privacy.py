@@ -31,3 +31,14 @@ def redact(text: str) -> str:
     """Mask every mobile and ID-card number inside free text before it reaches a log line."""
     text = ID_CARD_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
     return MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
+
+# Repair-ticket numbers (GZ2026112200031) and 13-digit e-ticket numbers, for the console's transcripts.
+TICKET_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2}\d{4})\d{5}(\d{4})(?!\d)")
+ETICKET_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{3})-?\d{6}(\d{4})(?!\d)")
+
+
+def redact_for_review(text: str) -> str:
+    """`redact`, and repair-ticket and e-ticket numbers masked too: what an operator reviewing a transcript sees."""
+    text = TICKET_IN_TEXT.sub(lambda m: f"{m.group(1)}*****{m.group(2)}", text)
+    text = ETICKET_IN_TEXT.sub(lambda m: f"{m.group(1)}******{m.group(2)}", text)
+    return redact(text)

@@ -25,3 +25,4 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   if [ "$status" -ne 0 ]; then echo "setup: pip install failed (exit $status)" >&2; exit "$status"; fi
   echo "$want" > "$stamp"
 fi
+bash scripts/vendor_echarts.sh

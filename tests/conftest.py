@@ -14,6 +14,20 @@ from bot import backends
 from bot.demo.seed import seed
 
 FIXED_NOW = datetime(2026, 11, 23, 10, 0, 0)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def console_database_outside_the_project(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """The WeChat channel records reply latencies in the console database: tests (and the bots they start) write
+    to a throwaway one, never to the project's var/console.db."""
+    if os.environ.get("BOT_CONSOLE_DATABASE_URL"):
+        yield
+        return
+    os.environ["BOT_CONSOLE_DATABASE_URL"] = f"sqlite:///{tmp_path_factory.mktemp('console') / 'console.db'}"
+    try:
+        yield
+    finally:
+        os.environ.pop("BOT_CONSOLE_DATABASE_URL", None)
 MACHINE_ZONES = ["UTC", "America/Los_Angeles"]   # servers whose own clock is not China's
 
 

@@ -25,3 +25,12 @@ def test_log_lines_are_key_value_and_never_contain_a_full_number(caplog) -> None
     with caplog.at_level(logging.INFO, logger="t"):
         log_event(logging.getLogger("t"), "bind", mobile="13912345678", id_card="440106198503120015", sent=1)
     assert caplog.messages == ["bind mobile=139****5678 id_card=4401**********0015 sent=1"]
+
+
+def test_review_transcripts_mask_ticket_and_e_ticket_numbers_too() -> None:
+    from bot.privacy import redact_for_review
+
+    masked = redact_for_review("工单 GZ2026112200031，客票 7842100000001，手机 13800138000，证件 440106198503120015")
+    assert "GZ2026112200031" not in masked and "GZ2026*****0031" in masked
+    assert "7842100000001" not in masked and "784******0001" in masked
+    assert "13800138000" not in masked and "440106198503120015" not in masked

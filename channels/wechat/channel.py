@@ -35,6 +35,7 @@ from channels.wechat.inbound import (
 from channels.wechat.outbound_events import OutboundEvents
 from channels.wechat.replies import RenderedTurn, customer_service_payloads, passive_reply_xml, render_turn, split_by_bytes
 from channels.wechat.security import RejectedRequest, RequestGuard
+from channels.wechat.service_level import LATE, LOST, PASSIVE, ReplyLatencyRecorder
 from channels.wechat.settings import WeChatSettings, settings_from_credentials
 from channels.wechat.stores import (
     MemoryNonceRegistry,
@@ -109,6 +110,7 @@ class WeChatInput(InputChannel):
         self._background: set = set()
         self.erasure_journal = ErasureJournal()
         self._erasures_tried_at = -settings.erasure_retry_seconds
+        self.latency = ReplyLatencyRecorder()
 
     def get_output_channel(self) -> Optional[OutputChannel]:
         return WeChatCustomerServiceOutput(self.sender)
@@ -170,6 +172,7 @@ class WeChatInput(InputChannel):
     # -- one inbound message -------------------------------------------------------------------------
     async def _answer(self, inbound: Inbound, request: Request, on_new_message: Callable, started: float) -> str:
         key = "|".join(inbound.dedupe_key)
+        received_at = time.time() - (time.monotonic() - started)
         remaining = lambda: self.settings.reply_budget_seconds - (time.monotonic() - started)  # noqa: E731
         if not await self.ledger.claim(key):
             log_event(logger, "wechat.retry", logging.INFO, openid=inbound.openid, key=key)
@@ -220,32 +223,38 @@ class WeChatInput(InputChannel):
             log_event(logger, "wechat.turn_late", logging.INFO, openid=inbound.openid, budget=self.settings.reply_budget_seconds)
             await self.ledger.settle(key, "")
             self._keep(asyncio.ensure_future(self.sender.show_typing(inbound.openid)))
-            self._keep(asyncio.ensure_future(self._deliver_later(turn, collector, inbound)))
+            self._keep(asyncio.ensure_future(self._deliver_later(turn, collector, inbound, started, received_at)))
             return ""
         except Exception:
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
             await self.ledger.settle(key, "")
+            self.latency.record(received_at, None, LOST)
             return ""
         rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
         await self.ledger.settle(key, reply)
+        self.latency.record(received_at, time.monotonic() - started, PASSIVE)
         if not leftover.is_empty:
             self._keep(asyncio.ensure_future(self.sender.deliver(customer_service_payloads(leftover, inbound.openid))))
         return reply
 
-    async def _deliver_later(self, turn: asyncio.Future, collector: CollectingOutputChannel, inbound: Inbound) -> None:
+    async def _deliver_later(self, turn: asyncio.Future, collector: CollectingOutputChannel, inbound: Inbound,
+                             started: float, received_at: float) -> None:
         try:
             await turn
         except Exception:
             logger.exception("wechat.turn_failed openid=%s", inbound.openid)
+            self.latency.record(received_at, None, LOST)
             return
         rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
         if rendered.handoff:
             await self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
         bodies = customer_service_payloads(rendered, inbound.openid)
         delivery = await self.sender.deliver(bodies)
+        delivered = delivery.sent > 0 or not bodies
+        self.latency.record(received_at, time.monotonic() - started if delivered else None, LATE if delivered else LOST)
         log_event(logger, "wechat.delivered_late", logging.INFO, openid=inbound.openid, sent=delivery.sent, errcode=delivery.errcode)
 
     def _turn_messages(self, collector: CollectingOutputChannel, inbound: Inbound) -> List[Dict[str, Any]]:
