@@ -140,9 +140,10 @@ class CrmBackend(abc.ABC):
         """Remove the binding; True when there was one."""
 
     @abc.abstractmethod
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
         """Delete everything kept for this follower (binding, call-back requests with their numbers) when they
-        unfollow; returns how many records went."""
+        unfollow; returns how many records went. With `before` (the unfollow time, service-zone wall-clock), only
+        records made before it: a retried erasure must not delete what the follower made after re-subscribing."""
 
     @abc.abstractmethod
     def account_manager(self, manager_id: int) -> Optional[AccountManager]: ...

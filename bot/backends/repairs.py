@@ -58,5 +58,6 @@ class RepairDesk(abc.ABC):
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None: ...
 
     @abc.abstractmethod
-    def forget_follower(self, openid: str) -> int:
-        """Delete the follower's restore-notice requests when they unfollow; returns how many went."""
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        """Delete the follower's restore-notice requests when they unfollow; returns how many went. With
+        `before` (the unfollow time), only requests made before it."""

@@ -13,6 +13,7 @@ import hashlib
 import logging
 import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Awaitable, Callable, Dict, List, Optional, Text
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, OutputChannel, UserMessage
@@ -21,6 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import clock
 from bot.erasure import ErasureJournal, FollowerErasure, backend_erasers
 from bot.logs import log_event
 from channels.wechat.content import ChannelContent, load_content
@@ -417,12 +419,13 @@ class WeChatInput(InputChannel):
         erasers = dict(backend_erasers())
         agent = getattr(request.app.ctx, "agent", None)
         if agent is not None:
-            erasers[CONVERSATION] = lambda openid: forget_conversation(agent.tracker_store, openid)
+            erasers[CONVERSATION] = lambda openid, before: forget_conversation(agent.tracker_store, openid, before)
         erasers[INBOUND_JOURNAL] = self._forget_journalled
         return FollowerErasure(erasers, self.erasure_journal)
 
-    async def _forget_journalled(self, openid: str) -> int:
-        return await asyncio.get_running_loop().run_in_executor(None, self.journal.forget, openid)
+    async def _forget_journalled(self, openid: str, before: datetime) -> int:
+        cutoff = clock.aware(before).timestamp()   # the journal keeps epoch seconds
+        return await asyncio.get_running_loop().run_in_executor(None, self.journal.forget, openid, cutoff)
 
     def _retry_erasures(self, request: Request) -> None:
         """Journalled erasures are retried in the background, at most every `erasure_retry_seconds`."""

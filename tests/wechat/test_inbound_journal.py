@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Iterator, List, Optional
 
@@ -13,6 +14,7 @@ import pytest
 from rasa.shared.core.events import UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
 
+from bot import clock
 from bot.wechat_sim.api import FakeWeChatApi
 from bot.wechat_sim.messages import MessageFactory
 from bot.wechat_sim.platform import AccountConfig, WeChatPlatform
@@ -231,6 +233,8 @@ def test_unsubscribe_erases_the_followers_journalled_messages(api: FakeWeChatApi
         left_by_a_dead_process(own_inbound_journal, factory.text("13800138000"))
         left_by_a_dead_process(own_inbound_journal, MessageFactory(factory.account, "o-other").text("你好"))
         request = SimpleNamespace(app=SimpleNamespace(ctx=SimpleNamespace()))   # Rasa's agent not needed here
-        erasure = served.channel._erasure(request)
-        asyncio.run_coroutine_threadsafe(erasure.erasers[INBOUND_JOURNAL]("o-g"), served._loop).result(10)
+        erase = served.channel._erasure(request).erasers[INBOUND_JOURNAL]
+        earlier = clock.now() - timedelta(minutes=2)   # a retried erasure of an unfollow before the message came
+        assert asyncio.run_coroutine_threadsafe(erase("o-g", earlier), served._loop).result(10) == 0
+        assert asyncio.run_coroutine_threadsafe(erase("o-g", clock.now()), served._loop).result(10) == 1
     assert [r["openid"] for r in rows(InboundJournal(own_inbound_journal))] == ["o-other"]

@@ -1,6 +1,7 @@
 """SQL stub of the CRM interface over the demo tables."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import List, Optional, Sequence
 
 from sqlalchemy import delete, select
@@ -85,10 +86,15 @@ class SqlCrm(CrmBackend):
             result = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
             return result.rowcount > 0
 
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        binding = m.WeChatBindingRow.openid == openid
+        callback = m.CallbackRequestRow.openid == openid
+        if before is not None:   # a binding made (or renewed) after re-subscribing is the new follower's
+            binding = binding & (m.WeChatBindingRow.bound_at < before)
+            callback = callback & (m.CallbackRequestRow.created_at < before)
         with self._sessions.begin() as session:
-            bindings = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
-            callbacks = session.execute(delete(m.CallbackRequestRow).where(m.CallbackRequestRow.openid == openid))
+            bindings = session.execute(delete(m.WeChatBindingRow).where(binding))
+            callbacks = session.execute(delete(m.CallbackRequestRow).where(callback))
             return bindings.rowcount + callbacks.rowcount
 
     def account_manager(self, manager_id: int) -> Optional[AccountManager]:
