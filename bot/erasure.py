@@ -3,6 +3,8 @@
 WeChat requires it, and an unfollow arrives once: if a back end (or the conversation store) cannot be reached,
 the erasure is written to a journal on local disk and retried until it succeeds, instead of being forgotten.
 Each part is erased through the back-end interfaces, so a real CRM implements the same `forget_follower`.
+Every part gets the unfollow time (`before`): a retry long after it deletes only what existed then, never what
+the follower made after following again (a new binding).
 """
 from __future__ import annotations
 
@@ -12,9 +14,11 @@ import json
 import logging
 import os
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Awaitable, Callable, Dict, Iterator, List, Optional
 
+from bot import clock
 from bot.logs import log_event
 
 logger = logging.getLogger(__name__)
@@ -22,7 +26,8 @@ logger = logging.getLogger(__name__)
 JOURNAL_ENV = "BOT_ERASURE_JOURNAL"
 DEFAULT_JOURNAL = Path("var") / "pending-erasures.jsonl"
 
-Eraser = Callable[[str], Awaitable[object]]   # erases one part of a follower's data; raises when it cannot
+# Erases one part of a follower's data made before the given time (service-zone wall-clock); raises when it cannot.
+Eraser = Callable[[str, datetime], Awaitable[object]]
 
 
 def backend_erasers() -> Dict[str, Eraser]:
@@ -32,18 +37,19 @@ def backend_erasers() -> Dict[str, Eraser]:
     from bot.backends import (get_consent, get_crm, get_deliveries, get_interactions, get_repairs, get_surveys,
                               get_verification)
 
-    def run(blocking: Callable[[str], object]) -> Eraser:
-        async def erase(openid: str) -> object:
-            return await asyncio.get_running_loop().run_in_executor(None, blocking, openid)
+    def run(blocking: Callable[[str, datetime], object]) -> Eraser:
+        async def erase(openid: str, before: datetime) -> object:
+            return await asyncio.get_running_loop().run_in_executor(None, blocking, openid, before)
         return erase
 
     return {
-        "crm": run(lambda openid: get_crm().forget_follower(openid)),
-        "repairs": run(lambda openid: get_repairs().forget_follower(openid)),
-        "verification": run(lambda openid: get_verification().forget_follower(openid)),
-        "outbound": run(lambda openid: get_interactions().forget_follower(openid) + get_deliveries().forget_follower(openid)),
-        "consent": run(lambda openid: get_consent().forget_follower(openid)),
-        "surveys": run(lambda openid: get_surveys().forget_follower(openid)),
+        "crm": run(lambda openid, before: get_crm().forget_follower(openid, before=before)),
+        "repairs": run(lambda openid, before: get_repairs().forget_follower(openid, before=before)),
+        "verification": run(lambda openid, before: get_verification().forget_follower(openid, before=before)),
+        "consent": run(lambda openid, before: get_consent().forget_follower(openid, before=before)),
+        # whole: the window bookkeeping and delivery log of a re-subscribed follower start again from their next message
+        "outbound": run(lambda openid, before: get_interactions().forget_follower(openid) + get_deliveries().forget_follower(openid)),
+        "surveys": run(lambda openid, before: get_surveys().forget_follower(openid)),
     }
 
 
@@ -73,13 +79,16 @@ class ErasureJournal:
         temporary.write_text("".join(json.dumps(e) + "\n" for e in entries), encoding="utf-8")
         os.replace(temporary, self.path)
 
-    def add(self, openid: str, parts: List[str]) -> None:
+    def add(self, openid: str, parts: List[str], unfollowed_at: datetime) -> None:
+        """Journal `parts` with the unfollow time; a second unfollow merges its parts and moves the time on
+        (everything before the later unfollow goes)."""
         with self._locked():
             entries = self._read()
             previous = next((e for e in entries if e["openid"] == openid), None)
             entries = [e for e in entries if e["openid"] != openid]
             merged = sorted(set(parts) | set(previous["parts"] if previous else []))  # type: ignore[arg-type]
-            self._write(entries + [{"openid": openid, "parts": merged}])
+            moment = max([unfollowed_at] + ([unfollowed_time(previous)] if previous else []))
+            self._write(entries + [{"openid": openid, "parts": merged, "unfollowed_at": moment.isoformat()}])
 
     def pending(self) -> List[Dict[str, object]]:
         with self._locked():
@@ -87,10 +96,18 @@ class ErasureJournal:
 
     def settle(self, openid: str, parts_left: List[str]) -> None:
         with self._locked():
-            entries = [e for e in self._read() if e["openid"] != openid]
-            if parts_left:
-                entries.append({"openid": openid, "parts": sorted(parts_left)})
+            entries = self._read()
+            previous = next((e for e in entries if e["openid"] == openid), None)
+            entries = [e for e in entries if e["openid"] != openid]
+            if parts_left and previous is not None:
+                entries.append({**previous, "parts": sorted(parts_left)})
             self._write(entries)
+
+
+def unfollowed_time(entry: Dict[str, object]) -> datetime:
+    """When the journalled unfollow happened; a line written before times were kept counts as "now" (erase all)."""
+    stamp = entry.get("unfollowed_at")
+    return datetime.fromisoformat(str(stamp)) if stamp else clock.now()
 
 
 class FollowerErasure:
@@ -98,16 +115,18 @@ class FollowerErasure:
         self.erasers = erasers
         self.journal = journal
 
-    async def erase(self, openid: str, parts: Optional[List[str]] = None) -> List[str]:
-        """Erase every part (or the given ones) at once; parts that failed are journalled and returned."""
+    async def erase(self, openid: str, parts: Optional[List[str]] = None, unfollowed_at: Optional[datetime] = None) -> List[str]:
+        """Erase every part (or the given ones) at once; parts that failed are journalled with the unfollow time
+        (default: now) and returned."""
         names = parts or list(self.erasers)
-        outcomes = await asyncio.gather(*(self.erasers[name](openid) for name in names), return_exceptions=True)
+        moment = unfollowed_at or clock.now()
+        outcomes = await asyncio.gather(*(self.erasers[name](openid, moment) for name in names), return_exceptions=True)
         failed = [name for name, outcome in zip(names, outcomes) if isinstance(outcome, BaseException)]
         for name, outcome in zip(names, outcomes):
             if isinstance(outcome, BaseException):  # a locked, read-only or missing database; a server away
                 log_event(logger, "erasure.deferred", logging.WARNING, openid=openid, part=name, error=type(outcome).__name__)
         if failed:
-            self.journal.add(openid, failed)
+            self.journal.add(openid, failed, moment)
         return failed
 
     async def retry_pending(self) -> int:
@@ -116,7 +135,8 @@ class FollowerErasure:
         for entry in self.journal.pending():
             openid = str(entry["openid"])
             wanted = [p for p in entry["parts"] if p in self.erasers]  # type: ignore[union-attr]
-            outcomes = await asyncio.gather(*(self.erasers[part](openid) for part in wanted), return_exceptions=True)
+            moment = unfollowed_time(entry)   # what the follower made after that (re-subscribed) stays
+            outcomes = await asyncio.gather(*(self.erasers[part](openid, moment) for part in wanted), return_exceptions=True)
             left = [part for part, outcome in zip(wanted, outcomes) if isinstance(outcome, BaseException)]
             if left:
                 log_event(logger, "erasure.still_deferred", logging.WARNING, openid=openid, parts=",".join(left))

@@ -140,11 +140,15 @@ class VerificationService:
     def _keys(self, openid: str, mobile: str) -> Tuple[str, str]:
         return self._follower_key(openid), "n:" + self._mac(NUMBER, mobile)
 
-    def forget_follower(self, openid: str) -> int:
-        """Delete the follower's pending code when they unfollow. The abuse counters stay until they expire
-        (keyed hashes only): unfollowing must not reset a limit."""
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        """Delete the follower's pending code when they unfollow (with `before`, the unfollow time: only a code
+        sent before it). The abuse counters stay until they expire (keyed hashes only): unfollowing must not
+        reset a limit."""
         with self._sessions.begin() as session:
-            return session.query(_PendingCode).filter(_PendingCode.follower == self._follower_key(openid)).delete()
+            pending = session.query(_PendingCode).filter(_PendingCode.follower == self._follower_key(openid))
+            if before is not None:
+                pending = pending.filter(_PendingCode.sent_at < before)
+            return pending.delete()
 
     def _code_hash(self, follower: str, number: str, code: str) -> str:
         return self._mac("code", follower, number, code)

@@ -37,5 +37,6 @@ class ConsentRegistry(abc.ABC):
         """OpenIDs whose latest choice for `topic` is granted."""
 
     @abc.abstractmethod
-    def forget_follower(self, openid: str) -> int:
-        """Unsubscribe: delete the follower's records; returns how many rows went."""
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        """Unsubscribe: delete the follower's records (with `before`, the unfollow time: only those recorded
+        before it); returns how many rows went."""

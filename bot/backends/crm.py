@@ -144,9 +144,10 @@ class CrmBackend(abc.ABC):
         """OpenIDs of the followers bound to this customer (outage notices reach each of them)."""
 
     @abc.abstractmethod
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
         """Delete everything kept for this follower (binding, call-back requests with their numbers) when they
-        unfollow; returns how many records went."""
+        unfollow; returns how many records went. With `before` (the unfollow time, service-zone wall-clock), only
+        records made before it: a retried erasure must not delete what the follower made after re-subscribing."""
 
     @abc.abstractmethod
     def followers_of(self, customer_id: int) -> List[str]:

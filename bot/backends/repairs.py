@@ -70,5 +70,6 @@ class RepairDesk(abc.ABC):
         """Requests answered by a restore notice are done; returns how many went."""
 
     @abc.abstractmethod
-    def forget_follower(self, openid: str) -> int:
-        """Delete the follower's restore-notice requests when they unfollow; returns how many went."""
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        """Delete the follower's restore-notice requests when they unfollow; returns how many went. With
+        `before` (the unfollow time), only requests made before it."""

@@ -5,6 +5,7 @@ import os
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
+from bot.settings import PROJECT_ROOT
 from channels.text_input import DEFAULT_MAX_MESSAGE_CHARS, read_max_chars
 
 # How the account's messages arrive (WeChat's 消息加解密方式); see `choose_mode`.
@@ -20,8 +21,11 @@ ENV_OVERRIDES = {
     "api_base_url": "WECHAT_API_BASE_URL",
     "redis_url": "WECHAT_REDIS_URL",
     "mode": "WECHAT_MODE",
+    "inbound_journal_url": "WECHAT_INBOUND_JOURNAL_URL",
 }
 OFFICIAL_API = "https://api.weixin.qq.com/cgi-bin/"
+# Messages whose turn is running, kept across a restart (channels/wechat/journal.py).
+DEFAULT_INBOUND_JOURNAL = f"sqlite:///{PROJECT_ROOT / 'var' / 'wechat-inbound.db'}"
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,10 @@ class WeChatSettings:
     customer_service_quota: int = 5
     erasure_retry_seconds: float = 30.0   # how often unfinished unsubscribe erasures are retried
     max_message_chars: int = DEFAULT_MAX_MESSAGE_CHARS
+    inbound_journal_url: str = DEFAULT_INBOUND_JOURNAL   # any SQLAlchemy URL; shared by workers and instances
+    journal_replay_max_age_seconds: float = 3600.0   # older unfinished messages are dropped, not answered
+    journal_claim_seconds: float = 20.0   # a dead process's messages are replayed once its lease ran out
+    journal_scan_seconds: float = 5.0     # how often unfinished messages are looked for
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "mode", choose_mode(self.mode, self.encoding_aes_key))
@@ -103,4 +111,8 @@ def settings_from_credentials(credentials: Optional[Dict[str, Any]]) -> WeChatSe
         customer_service_quota=int(credentials.get("customer_service_quota", 5)),
         erasure_retry_seconds=float(credentials.get("erasure_retry_seconds", 30.0)),
         max_message_chars=read_max_chars(credentials.get("max_message_chars"), "wechat channel"),
+        inbound_journal_url=_value(credentials, "inbound_journal_url") or DEFAULT_INBOUND_JOURNAL,
+        journal_replay_max_age_seconds=float(credentials.get("journal_replay_max_age_seconds", 3600.0)),
+        journal_claim_seconds=float(credentials.get("journal_claim_seconds", 20.0)),
+        journal_scan_seconds=float(credentials.get("journal_scan_seconds", 5.0)),
     )

@@ -24,6 +24,7 @@ from bot.backends.sql.crm import SqlCrm
 from bot.backends.sql.repairs import SqlRepairDesk
 from bot.wechat_sim.messages import MessageFactory
 from tests.actions.conftest import domain_responses
+from tests.e2e.action_proxy import SLOW_SECONDS
 from tests.e2e.conftest import WeChatBot, _start_wechat_bot
 from tests.e2e.test_wechat_channel import inbox
 
@@ -192,6 +193,29 @@ def test_numbered_choices_survive_a_restart_of_rasa(fault_bot: WeChatBot) -> Non
     fault_bot.bot.rasa.start()
     assert say(fault_bot, sender, "9") == expected
     assert menu and expected and expected != [UNAVAILABLE]
+
+
+def test_a_message_in_flight_when_rasa_is_killed_is_answered_once_after_the_restart(fault_bot: WeChatBot) -> None:
+    """The follower's turn is running (a slow action) when Rasa is killed; WeChat's POST gets no answer. After
+    the restart the journalled message is answered — by a replay or by WeChat's retry joining it — exactly once."""
+    platform, openid = fault_bot.platform(attempts=1), follower("o-slow")
+    fault_bot.api.state.record_interaction(openid, "message")
+    xml = MessageFactory(platform.config.account, openid).text("附近营业厅")
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        first = pool.submit(platform.push, xml, openid)
+        time.sleep(2.0)                              # understood, now waiting for the slow action
+        fault_bot.bot.rasa.stop(kill=True)
+        assert first.result().problems               # WeChat saw no answer: it would retry
+    fault_bot.bot.rasa.start()
+    retry = platform.push(xml, openid)               # WeChat's retry reaches the restarted bot
+    assert retry.accepted
+    answers = ([retry.reply.content] if retry.reply is not None else []) + [
+        m["text"]["content"] for m in inbox(fault_bot, openid, wait=SLOW_SECONDS + 25)]
+    time.sleep(3)                                    # nothing else follows
+    answers = ([retry.reply.content] if retry.reply is not None else []) + [
+        m["text"]["content"] for m in inbox(fault_bot, openid)]
+    assert len(answers) == 1 and answers[0].startswith("请发送您的位置"), answers
+    assert fault_bot.user_turns(openid) == 1          # the turn ran (and was kept) once
 
 
 # -- unsubscribing while things are down ----------------------------------------------------------

@@ -42,6 +42,9 @@ class SqlConsentRegistry(ConsentRegistry):
         with self._sessions() as session:
             return list(session.execute(query).scalars())
 
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        condition = m.ConsentRow.openid == openid
+        if before is not None:   # a choice made after re-subscribing is the new follower's
+            condition = condition & (m.ConsentRow.recorded_at < before)
         with self._sessions.begin() as session:
-            return session.execute(delete(m.ConsentRow).where(m.ConsentRow.openid == openid)).rowcount
+            return session.execute(delete(m.ConsentRow).where(condition)).rowcount

@@ -1,6 +1,7 @@
 """SQL stub of the CRM interface over the demo tables."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import List, Optional, Sequence
 
 from sqlalchemy import delete, select
@@ -91,10 +92,15 @@ class SqlCrm(CrmBackend):
                 select(m.WeChatBindingRow.openid).where(m.WeChatBindingRow.customer_id == customer_id).order_by(m.WeChatBindingRow.openid)
             ).scalars())
 
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        binding = m.WeChatBindingRow.openid == openid
+        callback = m.CallbackRequestRow.openid == openid
+        if before is not None:   # a binding made (or renewed) after re-subscribing is the new follower's
+            binding = binding & (m.WeChatBindingRow.bound_at < before)
+            callback = callback & (m.CallbackRequestRow.created_at < before)
         with self._sessions.begin() as session:
-            bindings = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
-            callbacks = session.execute(delete(m.CallbackRequestRow).where(m.CallbackRequestRow.openid == openid))
+            bindings = session.execute(delete(m.WeChatBindingRow).where(binding))
+            callbacks = session.execute(delete(m.CallbackRequestRow).where(callback))
             return bindings.rowcount + callbacks.rowcount
 
     def followers_of(self, customer_id: int) -> List[str]:

@@ -5,7 +5,7 @@ import threading
 from pathlib import Path
 from typing import Dict
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
@@ -41,8 +41,19 @@ def session_factory(url: str) -> sessionmaker:
     return sessionmaker(engine_for(url), future=True, expire_on_commit=False)
 
 
+# Nullable columns added after the first release: an existing database gets them on its next `seed`.
+ADDED_COLUMNS = (("restore_notices", "requested_at"),)
+
+
 def create_schema(url: str) -> None:
-    Base.metadata.create_all(engine_for(url))
+    engine = engine_for(url)
+    Base.metadata.create_all(engine)
+    existing = inspect(engine)
+    for table, name in ADDED_COLUMNS:
+        if name not in {column["name"] for column in existing.get_columns(table)}:
+            column = Base.metadata.tables[table].c[name]
+            with engine.begin() as connection:
+                connection.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {column.type.compile(engine.dialect)}"))
 
 
 def drop_schema(url: str) -> None:

@@ -110,6 +110,7 @@ class RestoreNoticeRow(Base):
     __tablename__ = "restore_notices"
     line_id = Column(Integer, ForeignKey("broadband_lines.id"), primary_key=True)
     openid = Column(String(64), primary_key=True)
+    requested_at = Column(DateTime, nullable=True)   # a retried unsubscribe erasure keeps later requests
 
 
 class ServiceHallRow(Base):

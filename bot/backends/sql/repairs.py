@@ -9,6 +9,7 @@ from typing import List, Optional, Tuple
 from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
+from bot import clock
 from bot.backends.crm import DONE_STATUS, FaultTicket
 from bot.backends.repairs import URGE_INTERVAL_SECONDS, RepairDesk, TicketResult, UrgeResult, VisitSlot
 from bot.backends.sql import models as m
@@ -122,7 +123,7 @@ class SqlRepairDesk(RepairDesk):
     def subscribe_restore_notice(self, line_id: int, openid: str) -> None:
         with self._sessions.begin() as session:
             if session.get(m.RestoreNoticeRow, (line_id, openid)) is None:
-                session.add(m.RestoreNoticeRow(line_id=line_id, openid=openid))
+                session.add(m.RestoreNoticeRow(line_id=line_id, openid=openid, requested_at=clock.now()))
 
     def restore_notice_requests(self, line_ids: List[int]) -> List[Tuple[int, str]]:
         if not line_ids:
@@ -139,6 +140,9 @@ class SqlRepairDesk(RepairDesk):
             return sum(session.execute(delete(m.RestoreNoticeRow).where(
                 m.RestoreNoticeRow.line_id == line_id, m.RestoreNoticeRow.openid == openid)).rowcount for line_id, openid in requests)
 
-    def forget_follower(self, openid: str) -> int:
+    def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
+        condition = m.RestoreNoticeRow.openid == openid
+        if before is not None:   # rows from before the column existed have no time: they are older
+            condition = condition & (m.RestoreNoticeRow.requested_at.is_(None) | (m.RestoreNoticeRow.requested_at < before))
         with self._sessions.begin() as session:
-            return session.execute(delete(m.RestoreNoticeRow).where(m.RestoreNoticeRow.openid == openid)).rowcount
+            return session.execute(delete(m.RestoreNoticeRow).where(condition)).rowcount
