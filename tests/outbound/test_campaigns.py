@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections import Counter
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import List
 
 import pytest
@@ -146,6 +146,6 @@ def test_unfollowing_erases_the_outbound_records_of_the_follower(api: FakeWeChat
 
     chatted(api, db, "o-00", timedelta(days=3))
     wired_runner(api, db).runner.run("outage-1-announce", _messages()[:2])
-    assert asyncio.run(backend_erasers()["outbound"]("o-00")) == 2   # the interaction row and the delivery
+    assert asyncio.run(backend_erasers()["outbound"]("o-00", datetime(2026, 12, 1))) == 2   # the interaction row and the delivery
     assert SqlInteractionLog(db).latest("o-00") is None
     assert [r.openid for r in SqlDeliveryLog(db).deliveries("outage-1-announce")] == ["o-01"]
