@@ -140,10 +140,6 @@ class CrmBackend(abc.ABC):
         """Remove the binding; True when there was one."""
 
     @abc.abstractmethod
-    def bound_followers(self, customer_id: int) -> List[str]:
-        """OpenIDs of the followers bound to this customer (outage notices reach each of them)."""
-
-    @abc.abstractmethod
     def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
         """Delete everything kept for this follower (binding, call-back requests with their numbers) when they
         unfollow; returns how many records went. With `before` (the unfollow time, service-zone wall-clock), only

@@ -53,7 +53,7 @@ class OutageNoticeSource:
                 continue
             told: Set[str] = set()
             for line in self._outages.lines_in(outage.area):
-                for openid in self._crm.bound_followers(line.customer_id):
+                for openid in self._crm.followers_of(line.customer_id):
                     if openid in told or self._opted_out(openid):
                         continue
                     told.add(openid)

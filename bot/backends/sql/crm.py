@@ -86,12 +86,6 @@ class SqlCrm(CrmBackend):
             result = session.execute(delete(m.WeChatBindingRow).where(m.WeChatBindingRow.openid == openid))
             return result.rowcount > 0
 
-    def bound_followers(self, customer_id: int) -> List[str]:
-        with self._sessions() as session:
-            return list(session.execute(
-                select(m.WeChatBindingRow.openid).where(m.WeChatBindingRow.customer_id == customer_id).order_by(m.WeChatBindingRow.openid)
-            ).scalars())
-
     def forget_follower(self, openid: str, before: Optional[datetime] = None) -> int:
         binding = m.WeChatBindingRow.openid == openid
         callback = m.CallbackRequestRow.openid == openid
