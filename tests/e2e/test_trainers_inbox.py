@@ -34,7 +34,7 @@ def test_messages_that_ended_with_a_human_are_labelled_into_the_training_data(re
         say(rest_bot, sender, "转人工")
     endpoints = rest_bot.workdir / "endpoints.yml"
 
-    listing = inbox("list", "--show", "50", cwd=PROJECT_ROOT, endpoints=endpoints)
+    listing = inbox("list", "--limit", "1000", "--show", "50", cwd=PROJECT_ROOT, endpoints=endpoints)
     assert listing.returncode == 0, listing.stderr
     assert "13912345678" not in listing.stdout                       # shown masked
     match = re.search(r"^(\w{6})  \d+×  guessed \S+  \(.*ended with a human \d.*\)\n(?:    .*\n)*?    "
