@@ -14,7 +14,6 @@ import hashlib
 import logging
 import re
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
@@ -25,12 +24,11 @@ from rasa_sdk.types import DomainDict
 from actions.common import AWAITING, bound_customer, entity_value, latest_text, latest_user_metadata
 from bot import clock
 from bot.backends import get_surveys
-from bot.backends.surveys import CHECKIN, HANDOFF, STARS_SCALE, WORDS_SCALE, Survey
+from bot.backends.surveys import CHECKIN, HANDOFF, STARS_SCALE, SURVEY_VALID, WORDS_SCALE, Survey
 
 logger = logging.getLogger(__name__)
 
 SURVEY_INTENT = "answer_survey"
-SURVEY_VALID = timedelta(hours=48)
 COMMENT_AWAITED = "survey_comment"      # value of awaiting_confirmation while an optional comment may follow
 COMMENT_SLOT = "survey_comment_for"
 # The outbound question (utter_survey_question_repair) numbers its answers 1. 满意 2. 一般 3. 不满意.

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ENDPOINTS = PROJECT_ROOT / "endpoints.yml"
@@ -43,12 +42,15 @@ class BackendSettings:
             raise AttributeError(interface) from None
 
 
-def _read_backends_section(path: Path) -> Dict[str, Any]:
+def read_endpoints(endpoints_file: Optional[Path] = None) -> Dict[str, Any]:
+    """endpoints.yml (or `BOT_ENDPOINTS`) as Rasa reads it, `${VARIABLE}` values filled from the environment;
+    empty when the file is absent."""
+    from rasa.shared.utils.io import read_yaml_file
+
+    path = endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS))
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8") as handle:
-        content = yaml.safe_load(handle) or {}
-    return content.get("backends") or {}
+    return read_yaml_file(path) or {}
 
 
 def _absolute_sqlite(url: str) -> str:
@@ -60,7 +62,7 @@ def _absolute_sqlite(url: str) -> str:
 
 
 def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSettings:
-    section = _read_backends_section(endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS)))
+    section = read_endpoints(endpoints_file).get("backends") or {}
     url = os.environ.get("BOT_DATABASE_URL") or section.get("database_url") or "sqlite:///var/backends.db"
     classes = {name: os.environ.get(env) or section.get(name) or default for name, (env, default) in IMPLEMENTATIONS.items()}
     return BackendSettings(database_url=_absolute_sqlite(url), classes=classes)
@@ -68,8 +70,4 @@ def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSetti
 
 def load_section(name: str, endpoints_file: Optional[Path] = None) -> Dict[str, Any]:
     """Another top-level section of our own in endpoints.yml (e.g. `reminders`), empty when absent."""
-    path = endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS))
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as handle:
-        return (yaml.safe_load(handle) or {}).get(name) or {}
+    return read_endpoints(endpoints_file).get(name) or {}

@@ -25,7 +25,7 @@ from bot.settings import load_backend_settings
 from bot.verification import VerificationService
 
 
-def _load_class(dotted: str) -> Type[Any]:
+def load_class(dotted: str) -> Type[Any]:
     module_name, _, class_name = dotted.partition(":")
     if not class_name:
         raise ValueError(f"backend '{dotted}' must look like 'package.module:ClassName'")
@@ -35,7 +35,7 @@ def _load_class(dotted: str) -> Type[Any]:
 @lru_cache(maxsize=None)
 def _backend(interface: str) -> Any:
     settings = load_backend_settings()
-    return _load_class(getattr(settings, interface))(settings.database_url)
+    return load_class(getattr(settings, interface))(settings.database_url)
 
 
 def get_crm() -> CrmBackend:
@@ -82,7 +82,7 @@ def get_surveys() -> SurveyStore:
 @lru_cache(maxsize=None)
 def get_sms() -> SmsGateway:
     """SMS gateways take no database URL."""
-    return _load_class(load_backend_settings().sms)()
+    return load_class(load_backend_settings().sms)()
 
 
 @lru_cache(maxsize=None)

@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import abc
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Optional
 
 REPAIR = "repair"
 HANDOFF = "handoff"
 CHECKIN = "checkin"
-SERVICE_KINDS = (REPAIR, HANDOFF, CHECKIN)
+
+SURVEY_VALID = timedelta(hours=48)   # a survey question older than this is no longer current (dialogue and runner)
 
 WORDS_SCALE = 3   # 满意 3, 一般 2, 不满意 1
 STARS_SCALE = 5   # 1–5 stars

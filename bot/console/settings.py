@@ -11,10 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Optional
 
-import yaml
 from rasa.core.tracker_store import SQLTrackerStore
 
-from bot.settings import DEFAULT_ENDPOINTS, PROJECT_ROOT, _absolute_sqlite
+from bot.settings import _absolute_sqlite, read_endpoints
 
 DEFAULT_CONSOLE_URL = "sqlite:///var/console.db"
 
@@ -23,14 +22,6 @@ DEFAULT_CONSOLE_URL = "sqlite:///var/console.db"
 class ConsoleSettings:
     database_url: str      # the console's own tables
     tracker_url: str       # Rasa's SQL tracker store (events table)
-
-
-def _endpoints(path: Optional[Path]) -> Dict[str, Any]:
-    path = path or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS))
-    if not path.exists():
-        return {}
-    with path.open(encoding="utf-8") as handle:
-        return yaml.safe_load(handle) or {}
 
 
 def tracker_url(config: Dict[str, Any]) -> str:
@@ -46,18 +37,20 @@ def tracker_url(config: Dict[str, Any]) -> str:
     return _absolute_sqlite(text.split("?")[0]) if text.startswith("sqlite") else text
 
 
-def console_database_url(endpoints_file: Optional[Path] = None) -> str:
-    """Only the console database's URL (what the WeChat channel needs to record reply latencies)."""
-    section = _endpoints(endpoints_file).get("console") or {}
+def _console_url(content: Dict[str, Any]) -> str:
+    section = content.get("console") or {}
     return _absolute_sqlite(os.environ.get("BOT_CONSOLE_DATABASE_URL") or section.get("database_url") or DEFAULT_CONSOLE_URL)
 
 
+def console_database_url(endpoints_file: Optional[Path] = None) -> str:
+    """Only the console database's URL (what the WeChat channel needs to record reply latencies)."""
+    return _console_url(read_endpoints(endpoints_file))
+
+
 def load_console_settings(endpoints_file: Optional[Path] = None) -> ConsoleSettings:
-    content = _endpoints(endpoints_file)
-    section = content.get("console") or {}
-    url = os.environ.get("BOT_CONSOLE_DATABASE_URL") or section.get("database_url") or DEFAULT_CONSOLE_URL
+    content = read_endpoints(endpoints_file)
     tracker = os.environ.get("BOT_CONSOLE_TRACKER_URL") or tracker_url(content.get("tracker_store") or {"type": "SQL", "db": "var/tracker.db"})
-    return ConsoleSettings(database_url=_absolute_sqlite(url), tracker_url=tracker)
+    return ConsoleSettings(database_url=_console_url(content), tracker_url=tracker)
 
 
-__all__ = ["ConsoleSettings", "load_console_settings", "tracker_url", "PROJECT_ROOT"]
+__all__ = ["ConsoleSettings", "console_database_url", "load_console_settings", "tracker_url"]

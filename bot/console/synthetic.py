@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from rasa.shared.core.events import ActionExecuted, BotUttered, Event, SessionStarted, UserUttered

@@ -14,6 +14,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Iterable, Iterator, Optional, Tuple
 
+from actions.common import yuan
+from actions.queries import DATA_UNIT, _amount_unit   # the chat's own way of showing amounts (voice and SMS get no reminder)
 from bot import clock
 from bot.backends import get_billing, get_consent, get_crm
 from bot.backends.billing import UsageBucket
@@ -27,7 +29,6 @@ from bot.settings import load_section
 
 logger = logging.getLogger(__name__)
 
-DATA_UNIT = "MB"   # data buckets; voice and SMS allowances get no reminder
 
 
 @dataclass(frozen=True)
@@ -50,10 +51,6 @@ class ReminderSettings:
 def china_wall_clock(moment: datetime) -> datetime:
     """`now` as the stored naive China wall-clock (the runner passes an aware time)."""
     return moment.astimezone(clock.zone()).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _amount(value: int, unit: str) -> str:
-    return f"{value / 1024:.2f}GB" if unit == DATA_UNIT and value >= 1024 else f"{value}{unit}"
 
 
 class ReminderSource:
@@ -89,7 +86,7 @@ class ReminderSource:
         if bill is None:
             return
         year, number = month.split("-")
-        total = f"{bill.total:.2f}"
+        total = yuan(bill.total)
         yield OutboundMessage(
             openid=openid, response="utter_reminder_bill", kind="bill_reminder", dedupe_key=f"bill:{month}",
             values={"masked_mobile": masked, "year": year, "month": str(int(number)), "total": total},
@@ -109,10 +106,10 @@ class ReminderSource:
         yield OutboundMessage(
             openid=openid, response=response, kind="usage_reminder", dedupe_key=f"data:{cycle}:{bucket.name}:{threshold}",
             values={"masked_mobile": masked, "bucket": bucket.name, "percent": str(min(percent, 100)),
-                    "remaining": _amount(bucket.remaining, bucket.unit), "resets_on": cycle},
+                    "remaining": _amount_unit(bucket.remaining, bucket.unit), "resets_on": cycle},
             template="usage_reminder",
             template_fields={"phone": masked, "bucket": bucket.name, "percent": f"{min(percent, 100)}%",
-                             "remaining": _amount(bucket.remaining, bucket.unit)},
+                             "remaining": _amount_unit(bucket.remaining, bucket.unit)},
             template_consented=True,
         )
 
@@ -120,7 +117,7 @@ class ReminderSource:
         balance = self.billing.balance(customer.customer_id)
         if balance is None or balance.amount >= self.settings.low_balance:
             return
-        amount, threshold = f"{balance.amount:.2f}", f"{self.settings.low_balance:.2f}"
+        amount, threshold = yuan(balance.amount), yuan(self.settings.low_balance)
         yield OutboundMessage(
             openid=openid, response="utter_reminder_balance", kind="balance_reminder", dedupe_key=f"balance:{now:%Y-%m}",
             values={"masked_mobile": masked, "amount": amount, "threshold": threshold},

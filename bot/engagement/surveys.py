@@ -8,15 +8,14 @@ question is current while the bot has said nothing to the follower since it was 
 """
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Iterable, Iterator
 
 from bot.backends import get_crm, get_repairs, get_surveys
-from bot.backends.surveys import REPAIR
+from bot.backends.surveys import REPAIR, SURVEY_VALID
 from bot.engagement.reminders import china_wall_clock
 from bot.outbound.message import OutboundMessage
 
-SURVEY_VALID = timedelta(hours=48)   # the same as the dialogue's: a question older than this is no longer asked
 
 
 def repair_survey(openid: str, ticket_no: str) -> OutboundMessage:

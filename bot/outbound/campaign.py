@@ -4,7 +4,6 @@ the same campaign on a second instance, send nothing twice; a dry run claims and
 from __future__ import annotations
 
 import logging
-import sys
 import time
 from collections import Counter
 from dataclasses import dataclass, field
@@ -141,7 +140,3 @@ class CampaignRunner:
         self._progress.write(f"\r[{'#' * filled}{'.' * (BAR_WIDTH - filled)}] {done}/{summary.due}  sent {summary.sent}  "
                              f"skipped {summary.skipped}  failed {summary.failed}  already {summary.already}")
         self._progress.flush()
-
-
-def default_progress() -> TextIO:
-    return sys.stderr

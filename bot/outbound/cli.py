@@ -17,7 +17,6 @@ import sys
 from collections import Counter
 from dataclasses import replace
 from datetime import datetime
-from pathlib import Path
 from typing import Any, List
 
 import yaml

@@ -14,11 +14,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Mapping, Optional
 
-import yaml
-
-from bot.settings import DEFAULT_ENDPOINTS
+from bot.settings import load_section
 
 DEFAULT_RATE_PER_SECOND = 10.0
 
@@ -37,14 +35,8 @@ class OutboundSettings:
     templates: Mapping[str, TemplateSpec] = field(default_factory=dict)
 
 
-def _section(path: Path) -> Dict[str, Any]:
-    if not path.exists():
-        return {}
-    return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("outbound") or {}
-
-
 def load_outbound_settings(endpoints_file: Optional[Path] = None) -> OutboundSettings:
-    section = _section(endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS)))
+    section = load_section("outbound", endpoints_file)
     rate = float(os.environ.get("BOT_OUTBOUND_RATE") or section.get("rate_per_second") or DEFAULT_RATE_PER_SECOND)
     if rate <= 0:
         raise ValueError(f"outbound: rate_per_second must be positive, got {rate}")

@@ -6,7 +6,6 @@ bookkeeping once the run is over (restore notices clear the requests they answer
 """
 from __future__ import annotations
 
-import importlib
 from typing import Any, Dict
 
 SOURCES: Dict[str, str] = {
@@ -26,5 +25,6 @@ def load_source(name: str, **kwargs: Any) -> Any:
     """Build the registered source `name` (kwargs only for sources that take them, e.g. an outage id)."""
     if name not in SOURCES:
         raise UnknownSource(f"unknown source {name!r}; known: {', '.join(sorted(SOURCES))}")
-    module_name, _, class_name = SOURCES[name].partition(":")
-    return getattr(importlib.import_module(module_name), class_name)(**kwargs)
+    from bot.backends import load_class
+
+    return load_class(SOURCES[name])(**kwargs)

@@ -282,9 +282,7 @@ class WeChatInput(InputChannel):
 
     async def _passive(self, inbound: Inbound, collector: CollectingOutputChannel, key: str, received_at: float) -> str:
         """The finished turn as the passive reply (what does not fit follows by customer-service API)."""
-        rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
-        if rendered.handoff:
-            await self.agent_sessions.started(inbound.openid)
+        rendered = await self._rendered(collector, inbound)
         reply, leftover = passive_reply_xml(rendered, inbound.openid, inbound.account)
         await self.ledger.settle(key, reply)
         self.latency.record(received_at, time.time() - received_at, PASSIVE)
@@ -306,9 +304,7 @@ class WeChatInput(InputChannel):
         await self._finish(key)
 
     async def _deliver(self, collector: CollectingOutputChannel, inbound: Inbound, received_at: float) -> None:
-        rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
-        if rendered.handoff:
-            await self.agent_sessions.started(inbound.openid)  # the follower's next message is transferred
+        rendered = await self._rendered(collector, inbound)
         bodies = customer_service_payloads(rendered, inbound.openid)
         delivery = await self.sender.deliver(bodies)
         delivered = delivery.sent > 0 or not bodies
@@ -432,6 +428,14 @@ class WeChatInput(InputChannel):
         tracker = await tracker_store.retrieve_full_tracker(entry.openid)
         return tracker is not None and any(
             isinstance(event, UserUttered) and event.message_id == entry.message_id for event in tracker.events)
+
+    async def _rendered(self, collector: CollectingOutputChannel, inbound: Inbound) -> RenderedTurn:
+        """The turn's messages as WeChat shows them; a handover starts the agent session (the follower's next
+        message is transferred)."""
+        rendered = render_turn(self._turn_messages(collector, inbound), self.content.text("button_hint"))
+        if rendered.handoff:
+            await self.agent_sessions.started(inbound.openid)
+        return rendered
 
     def _turn_messages(self, collector: CollectingOutputChannel, inbound: Inbound) -> List[Dict[str, Any]]:
         """The turn's messages, after a note that only the start of an over-long message was read."""

@@ -22,6 +22,7 @@ PASSIVE, LATE, LOST = "passive", "late", "lost"
 class ReplyLatencyRecorder:
     def __init__(self, database_url: Optional[str] = None) -> None:
         self._url = database_url
+        self._engine = None     # built (tables checked) on the first write, then reused
         self._pending: List[Dict[str, object]] = []
         self._scheduled = False
         self.enabled = os.environ.get("BOT_CONSOLE_LATENCY", "1") != "0"
@@ -48,8 +49,9 @@ class ReplyLatencyRecorder:
             from bot.console.settings import console_database_url
             from bot.console.tables import console_engine, reply_latency
 
-            engine = console_engine(self._url or console_database_url())
-            with engine.begin() as conn:
+            if self._engine is None:
+                self._engine = console_engine(self._url or console_database_url())
+            with self._engine.begin() as conn:
                 conn.execute(insert(reply_latency), batch)
         except Exception as error:
             log_event(logger, "wechat.latency_not_recorded", logging.WARNING, rows=len(batch), error=type(error).__name__)

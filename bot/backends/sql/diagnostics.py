@@ -15,13 +15,15 @@ OUTAGE_REPAIR_HOURS = 3
 class StubLineDiagnostics(LineDiagnostics):
     def __init__(self, database_url: str = "", now: Optional[Callable[[], datetime]] = None) -> None:
         self._now = now or (lambda: clock.now())  # restore times are told to followers in China time
-        self._database_url = database_url
-
-    def diagnose(self, line: BroadbandLine) -> Diagnosis:
-        if self._database_url:
+        self._outages = None
+        if database_url:   # outages an operator announced (python -m bot notify outage announce)
             from bot.backends.sql.outages import SqlOutageBoard
 
-            announced = SqlOutageBoard(self._database_url).active_for_line(line)
+            self._outages = SqlOutageBoard(database_url)
+
+    def diagnose(self, line: BroadbandLine) -> Diagnosis:
+        if self._outages is not None:
+            announced = self._outages.active_for_line(line)
             if announced is not None:
                 return Diagnosis(AREA_OUTAGE, announced.expected_restore_at)
         if line.diagnosis == AREA_OUTAGE:

@@ -13,7 +13,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, Dict, Iterable, Iterator, List, Optional, Sequence, Set, Tuple
+from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
 from sqlalchemy import delete, func, insert, select, text, update
 from sqlalchemy.engine import Engine
@@ -24,7 +24,7 @@ from bot.console import tables as t
 from bot.console.report import definitions as d
 from bot.console.report.conversations import Conversation, ConversationReader, Row, local_time
 from bot.handoff import load_handoff_rules
-from bot.privacy import redact
+from bot.privacy import redact_for_review
 
 UNANSWERED_KEPT_PER_DAY = 200   # the most frequent unanswered texts kept per day
 EVENT_COLUMNS = "id, sender_id, type_name, timestamp, intent_name, action_name, data"
@@ -84,7 +84,7 @@ def summarise(conversations: Iterable[Conversation], latencies: Iterable[Tuple[f
             if turn.fell_back:
                 s["fallbacks"] += 1
                 if turn.entry == "text" and turn.text:
-                    unanswered[redact(turn.text.strip())[:100]] += 1
+                    unanswered[redact_for_review(turn.text.strip())[:100]] += 1
         for flow, steps in d.FUNNELS.items():
             for step in steps:
                 s["funnels"][flow][step] += step in c.steps[flow]

@@ -15,10 +15,8 @@ FALLBACK_INTENT = "nlu_fallback"
 HANDED_OVER = "utter_handoff"               # during service hours: WeChat's agents take over
 OUT_OF_HOURS = "utter_handoff_closed"       # outside them: call-back offered
 CALLBACK_RECORDED = "utter_callback_recorded"
-HANDOFF_INTENT = "human_handoff"
-HANDOFF_PAYLOAD = "/human_handoff"
 
-# Handoff reasons (keys; the report's labels are in report/labels.py).
+# Handoff reasons (keys; the report's labels are in report/labels.yml).
 REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS = (
     "asked", "complaint", "keyword", "misunderstood", "out_of_hours")
 HANDOFF_REASONS: Tuple[str, ...] = (REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS)
@@ -30,7 +28,6 @@ QUERY_ANSWERS = frozenset({"utter_balance", "utter_balance_low", "utter_balance_
                            "utter_bill_comparison", "utter_bill_not_issued", "utter_bill_missing", "utter_data_usage",
                            "utter_data_warning", "utter_data_missing", "utter_points", "utter_points_expiring",
                            "utter_package", "utter_manager_card", "utter_no_manager"})
-BIND_NEEDED = "utter_bind_needed"
 BIND_SUCCESS = "utter_bind_success"
 
 FAULT_START = "action_start_fault_report"
@@ -66,7 +63,6 @@ FAQ_PREFIX = "utter_faq/"
 RATING_SAVED = "utter_rating_saved"
 TICKET_CREATED = frozenset({"utter_ticket_created", "utter_ticket_created_with_photo"})
 LOW_RATING = 2                       # 1–2 stars is a low rating
-SATISFIED_RATING = 4                 # 4–5 stars count as satisfied
 
 # Service level: WeChat's passive reply window (seconds) and the latency histogram's bucket width (ms).
 LATENCY_BUCKET_MS = 10

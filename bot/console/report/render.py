@@ -36,7 +36,9 @@ def environment() -> Environment:
     return env
 
 
+@lru_cache(maxsize=1)
 def echarts_source() -> str:
+    """The vendored chart library (about 1 MB), read once per process."""
     if not ECHARTS.exists():
         raise ChartLibraryMissing(f"{ECHARTS} is missing: run `make install` (scripts/setup.sh vendors Apache ECharts)")
     return ECHARTS.read_text(encoding="utf-8")

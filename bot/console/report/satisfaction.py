@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import TYPE_CHECKING, Any, Dict, List, Optional
+from typing import TYPE_CHECKING, Any, Dict, Optional
 
-from bot.console.report import definitions as d
+from bot.backends.surveys import STARS_SCALE, is_satisfied
 
 if TYPE_CHECKING:
     from bot.console.report.figures import Period
@@ -31,7 +31,7 @@ def survey_answers(period: "Period") -> Optional[Dict[str, Any]]:
 def satisfaction(ratings: Counter, tickets_created: int, period: "Period") -> Dict[str, Any]:
     rated = sum(ratings.values())
     stars = {str(n): ratings.get(str(n), 0) for n in range(1, 6)}
-    satisfied = sum(count for n, count in stars.items() if int(n) >= d.SATISFIED_RATING)
+    satisfied = sum(count for n, count in stars.items() if is_satisfied(STARS_SCALE, int(n)))
     survey = survey_answers(period)
     result: Dict[str, Any] = {
         "ratings": stars, "rated": rated,
