@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import UserUtteranceReverted
+from rasa_sdk.events import SlotSet, UserUtteranceReverted
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -15,6 +15,7 @@ from actions.tickets import ActionCancelTicket, ActionKeepTicket
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_UNDERSTOOD = {FALLBACK_INTENT, "out_of_scope"}   # a second one in a row offers a person
+OFFER_HUMAN = "offer_human"   # the open question after that offer (slot awaiting_confirmation)
 SUGGESTIONS = 3
 MIN_FAQ_SHARE = 0.05   # the knowledge base must be at least this plausible before we suggest from it
 MIN_ANSWER_SHARE = 0.3  # an unsure yes/no is still taken as the answer to the bot's own open yes/no question
@@ -71,7 +72,7 @@ class ActionFallback(Action):
             return await answer.run(dispatcher, tracker, domain)
         if consecutive_fallbacks(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
-            return []
+            return [SlotSet(AWAITING, OFFER_HUMAN)]   # a yes now takes the offer (data/rules/handoff.yml)
         if (tracker.latest_message.get("intent") or {}).get("name") == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []

@@ -175,6 +175,8 @@ def start_bot(
     process_env = {**os.environ, "BOT_DATABASE_URL": database_url, "RASA_TELEMETRY_ENABLED": "false",
                    "SANIC_WORKERS": str(workers), "BOT_ERASURE_JOURNAL": str(workdir / "pending-erasures.jsonl"),
                    "WECHAT_INBOUND_JOURNAL_URL": f"sqlite:///{workdir / 'wechat-inbound.db'}",
+                   # the channel's reply latencies go to this run's console database, not the development run's
+                   "BOT_CONSOLE_DATABASE_URL": f"sqlite:///{workdir / 'console.db'}",
                    **(env or {})}
     actions = _Server([RASA, "run", "actions", "--actions", "actions", "--port", str(actions_port)], process_env,
                       workdir / "actions.log", f"http://127.0.0.1:{actions_port}/health", 120)

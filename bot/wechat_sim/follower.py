@@ -12,7 +12,7 @@ import sys
 import threading
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterable, List, Optional, TextIO
+from typing import Callable, Iterable, List, Optional, TextIO, Tuple
 
 import requests
 
@@ -60,6 +60,29 @@ def describe_reply(result: PushResult) -> List[Line]:
     return [Line("bot", f"[{reply.msg_type}]")]
 
 
+def xml_for_line(messages: MessageFactory, line: str) -> Optional[Tuple[str, str]]:
+    """(xml, interaction kind) for a line typed in the chat or a scripted conversation, or None for an unknown command."""
+    if not line.startswith("/") or line.startswith("//"):
+        return messages.text(line[1:] if line.startswith("//") else line), "message"
+    parts = shlex.split(line)
+    command, args = parts[0], parts[1:]
+    if command == "/click" and args:
+        return messages.click(args[0]), "event"
+    if command == "/location" and len(args) == 2:
+        return messages.location(float(args[0]), float(args[1])), "message"
+    if command == "/voice":
+        return messages.voice(" ".join(args) or None), "message"
+    if command == "/image":
+        return (messages.image(args[0]) if args else messages.image()), "message"
+    if command == "/subscribe":
+        return messages.subscribe(args[0] if args else None), "event"
+    if command == "/scan" and args:
+        return messages.scan(args[0]), "event"
+    if command == "/unsubscribe":
+        return messages.unsubscribe(), "unsubscribe"
+    return None
+
+
 class Follower:
     def __init__(self, platform: WeChatPlatform, openid: str, api_root: Optional[str]) -> None:
         self.platform = platform
@@ -77,27 +100,8 @@ class Follower:
             except requests.RequestException:
                 pass
 
-    def xml_for(self, line: str) -> Optional[tuple]:
-        """(xml, interaction kind) for a typed line, or None for an unknown command."""
-        if not line.startswith("/") or line.startswith("//"):
-            return self.messages.text(line[1:] if line.startswith("//") else line), "message"
-        parts = shlex.split(line)
-        command, args = parts[0], parts[1:]
-        if command == "/click" and args:
-            return self.messages.click(args[0]), "event"
-        if command == "/location" and len(args) == 2:
-            return self.messages.location(float(args[0]), float(args[1])), "message"
-        if command == "/voice":
-            return self.messages.voice(" ".join(args) or None), "message"
-        if command == "/image":
-            return (self.messages.image(args[0]) if args else self.messages.image()), "message"
-        if command == "/subscribe":
-            return self.messages.subscribe(args[0] if args else None), "event"
-        if command == "/scan" and args:
-            return self.messages.scan(args[0]), "event"
-        if command == "/unsubscribe":
-            return self.messages.unsubscribe(), "unsubscribe"
-        return None
+    def xml_for(self, line: str) -> Optional[Tuple[str, str]]:
+        return xml_for_line(self.messages, line)
 
     def send(self, line: str) -> List[Line]:
         built = self.xml_for(line)

@@ -95,6 +95,7 @@ def test_first_fallback_without_a_plausible_entry_asks_to_rephrase() -> None:
 def test_second_fallback_in_a_row_offers_a_human() -> None:
     result = run(ActionFallback(), _fallback_tracker(1))
     assert "转接人工" in result.text and result.responses == ["utter_offer_human"]
+    assert result.slot("awaiting_confirmation") == "offer_human"   # the yes that follows takes the offer (a rule)
 
 
 def test_out_of_scope_is_said_once_and_a_second_miss_in_a_row_offers_a_human() -> None:

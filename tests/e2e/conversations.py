@@ -84,15 +84,14 @@ class WeChatFollower:
         return [item for item in self.api.state.inbox if item["openid"] == self.openid]
 
     def say(self, text: str) -> str:
+        from bot.wechat_sim.follower import xml_for_line
+
         seen = len(self._inbox())
-        if text.startswith("/location"):
-            _, lat, lon = text.split()
-            xml = self.factory.location(float(lat), float(lon))
-        elif text.strip() == "/image":
-            xml = self.factory.image()
-        else:
-            xml = self.factory.text(text)
-        self.api.state.record_interaction(self.openid, "message")   # WeChat opens the customer-service window
+        built = xml_for_line(self.factory, text.strip() if text.startswith("/") else text)
+        if built is None:
+            raise ValueError(f"the stand-in has no command {text!r}")
+        xml, kind = built
+        self.api.state.record_interaction(self.openid, kind)   # WeChat opens the customer-service window
         result = self.platform.push(xml, self.openid)
         parts: List[str] = []
         if result.reply is not None:  # a transfer to a person has no content: its words come by customer-service API
@@ -142,9 +141,10 @@ class ConversationRunner:
         found = re.search(r"[0-9]{6}", texts[-1]) if texts else None
         return found.group(0) if found else "000000"
 
-    def run(self, conversation: Dict[str, Any]) -> List[TurnResult]:
+    def run(self, conversation: Dict[str, Any], sender: Optional[str] = None) -> List[TurnResult]:
+        """Plays one conversation as a new follower (`sender`, default a fresh id) on a freshly seeded database."""
         self.reseed()
-        sender = f"ho-{uuid.uuid4().hex[:12]}"
+        sender = sender or f"ho-{uuid.uuid4().hex[:12]}"
         follower = WeChatFollower(self.wechat_bot, sender) if conversation.get("channel") == "wechat" else None
         mobile: Optional[str] = None
         results: List[TurnResult] = []
