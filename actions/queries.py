@@ -22,10 +22,10 @@ from bot.backends import get_billing, get_crm
 from bot.backends.crm import Customer
 from bot.months import requested_months
 from bot.privacy import mask_mobile
+from bot.settings import low_balance_yuan
 
 logger = logging.getLogger(__name__)
 
-LOW_BALANCE = 10
 DATA_WARNING_RATIO = 0.8
 DATA_UNIT = "MB"   # data buckets are listed first, then the others in the back end's order
 
@@ -71,7 +71,7 @@ class ActionQueryBalance(BoundQueryAction):
                                              reason=balance.suspension_reason or phrase(domain, "utter_part_suspended"))
         else:
             dispatcher.utter_message(response="utter_balance", masked_mobile=masked, amount=yuan(balance.amount))
-            if balance.amount < LOW_BALANCE:
+            if balance.amount < low_balance_yuan():   # the same threshold as the low-balance reminder
                 dispatcher.utter_message(response="utter_balance_low")
 
 

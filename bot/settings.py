@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -71,3 +72,10 @@ def load_backend_settings(endpoints_file: Optional[Path] = None) -> BackendSetti
 def load_section(name: str, endpoints_file: Optional[Path] = None) -> Dict[str, Any]:
     """Another top-level section of our own in endpoints.yml (e.g. `reminders`), empty when absent."""
     return read_endpoints(endpoints_file).get(name) or {}
+
+
+def low_balance_yuan(endpoints_file: Optional[Path] = None) -> Decimal:
+    """The one low-balance threshold: the chat's top-up hint and the monthly low-balance reminder both use it, so
+    they never disagree. endpoints.yml `reminders: low_balance_yuan`, overridden by BOT_LOW_BALANCE_YUAN; 10 yuan."""
+    value = os.environ.get("BOT_LOW_BALANCE_YUAN") or load_section("reminders", endpoints_file).get("low_balance_yuan", 10)
+    return Decimal(str(value))

@@ -25,7 +25,7 @@ from bot.cycles import previous_months
 from bot.logs import log_event
 from bot.outbound.message import OutboundMessage
 from bot.privacy import mask_mobile
-from bot.settings import load_section
+from bot.settings import load_section, low_balance_yuan
 
 logger = logging.getLogger(__name__)
 
@@ -40,12 +40,11 @@ class ReminderSettings:
     def load(cls) -> "ReminderSettings":
         """endpoints.yml `reminders:`, with BOT_LOW_BALANCE_YUAN / BOT_DATA_THRESHOLDS overriding it."""
         section = load_section("reminders")
-        low = os.environ.get("BOT_LOW_BALANCE_YUAN") or section.get("low_balance_yuan", 10)
         raw = os.environ.get("BOT_DATA_THRESHOLDS") or section.get("data_thresholds") or [80, 100]
         thresholds = [int(p) for p in (raw.split(",") if isinstance(raw, str) else raw)]
         if not thresholds or any(not 0 < p <= 100 for p in thresholds):
             raise ValueError(f"reminders.data_thresholds must be percentages in (0, 100], not {raw!r}")
-        return cls(Decimal(str(low)), tuple(sorted(set(thresholds))))
+        return cls(low_balance_yuan(), tuple(sorted(set(thresholds))))
 
 
 def china_wall_clock(moment: datetime) -> datetime:

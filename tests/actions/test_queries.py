@@ -1,5 +1,7 @@
 import uuid
 from datetime import date
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +14,7 @@ from actions.queries import (
     ActionShowManager,
 )
 from bot.cycles import previous_months
+from bot.engagement.reminders import ReminderSettings
 from tests.actions.conftest import bind, make_tracker, run
 
 QUERIES = [ActionQueryBalance, ActionQueryBill, ActionQueryData, ActionQueryPoints, ActionQueryPackage, ActionShowManager]
@@ -38,6 +41,24 @@ def test_balance_in_yuan_with_masked_number() -> None:
 def test_low_balance_adds_a_top_up_hint() -> None:
     result = run(ActionQueryBalance(), make_tracker(bound("13912345678")))
     assert "3.20" in result.texts[0] and "充值" in result.texts[1]
+
+
+def test_the_top_up_hint_uses_the_reminders_low_balance_setting(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """An operator raising `reminders: low_balance_yuan` changes the chat's hint and the reminder alike."""
+    endpoints = tmp_path / "endpoints.yml"
+    endpoints.write_text("reminders:\n  low_balance_yuan: 100\n", encoding="utf-8")
+    monkeypatch.setenv("BOT_ENDPOINTS", str(endpoints))
+    monkeypatch.delenv("BOT_LOW_BALANCE_YUAN", raising=False)
+    result = run(ActionQueryBalance(), make_tracker(bound("13800138000")))   # 86.50 yuan
+    assert result.responses == ["utter_balance", "utter_balance_low"]
+    assert ReminderSettings.load().low_balance == Decimal("100")
+
+
+def test_the_environment_override_lowers_both_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("BOT_LOW_BALANCE_YUAN", "3")
+    result = run(ActionQueryBalance(), make_tracker(bound("13912345678")))   # 3.20 yuan: no longer low
+    assert result.responses == ["utter_balance"]
+    assert ReminderSettings.load().low_balance == Decimal("3")
 
 
 def test_arrears_explain_the_suspension() -> None:
