@@ -32,7 +32,8 @@ def redact(text: str) -> str:
     text = ID_CARD_IN_TEXT.sub(lambda m: f"{m.group(1)}{'*' * 10}{m.group(2)}", text)
     return MOBILE_IN_TEXT.sub(lambda m: f"{m.group(1)}****{m.group(3)}", text)
 
-# Repair-ticket numbers (GZ2026112200031) and 13-digit e-ticket numbers, for the console's transcripts.
+# Repair-ticket numbers (GZ2026112200031) and 13-digit e-ticket numbers (784-2100000001): the one definition of
+# their shapes, masked in the console's transcripts and replaced by synthetic ones in the trainers' inbox.
 TICKET_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2}\d{4})\d{5}(\d{4})(?!\d)")
 ETICKET_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])(\d{3})-?\d{6}(\d{4})(?!\d)")
 

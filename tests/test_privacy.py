@@ -1,5 +1,7 @@
 import logging
 
+import pytest
+
 from bot.logs import log_event
 from bot.privacy import mask_id_card, mask_mobile, mask_name, redact
 
@@ -34,3 +36,23 @@ def test_review_transcripts_mask_ticket_and_e_ticket_numbers_too() -> None:
     assert "GZ2026112200031" not in masked and "GZ2026*****0031" in masked
     assert "7842100000001" not in masked and "784******0001" in masked
     assert "13800138000" not in masked and "440106198503120015" not in masked
+
+
+@pytest.mark.parametrize("number, is_ticket", [
+    ("GZ2026112200031", True),
+    ("gz2026112200031", True),
+    ("7842100000001", True),
+    ("784-2100000001", True),
+    ("GZ20261122000311", False),      # one digit too many
+    ("XGZ2026112200031", False),      # part of a longer code
+    ("GZ2026112200031５", False),     # followed by a full-width digit: still one digit too many
+    ("78421000000012", False),
+])
+def test_masking_and_synthetic_training_data_recognise_the_same_ticket_numbers(number: str, is_ticket: bool) -> None:
+    """A number the console masks is one the trainers' inbox replaces, and the other way round."""
+    from bot.privacy import redact_for_review
+    from bot.trainers.synthetic import synthesize
+
+    text = f"单号 {number} 谢谢"
+    assert (number not in redact_for_review(text)) is is_ticket
+    assert (number not in synthesize(text)) is is_ticket

@@ -10,10 +10,8 @@ import hashlib
 import re
 
 from bot.id_card import check_character
-from bot.privacy import ID_CARD_IN_TEXT, MOBILE_IN_TEXT
+from bot.privacy import ETICKET_IN_TEXT, ID_CARD_IN_TEXT, MOBILE_IN_TEXT, TICKET_IN_TEXT
 
-_TICKET = re.compile(r"(?<![0-9A-Za-z])([A-Za-z]{2})\d{13}(?![0-9])")
-_ETICKET = re.compile(r"(?<![0-9A-Za-z])\d{3}-?\d{10}(?![0-9])")
 _CODE = re.compile(r"(?<![0-9A-Za-z])\d{6}(?![0-9])")
 
 
@@ -28,7 +26,7 @@ def _id_card(match: re.Match) -> str:
 
 
 def _ticket(match: re.Match) -> str:
-    return match.group(1).upper() + "20260101" + _digits(match.group(0), 5)
+    return match.group(0)[:2].upper() + "20260101" + _digits(match.group(0), 5)
 
 
 def _eticket(match: re.Match) -> str:
@@ -45,7 +43,7 @@ def _code(match: re.Match) -> str:
 
 def synthesize(text: str) -> str:
     """`text` with ID-card, ticket, e-ticket, mobile numbers and 6-digit codes replaced (longest shapes first)."""
-    for pattern, replace in ((ID_CARD_IN_TEXT, _id_card), (_TICKET, _ticket), (_ETICKET, _eticket),
+    for pattern, replace in ((ID_CARD_IN_TEXT, _id_card), (TICKET_IN_TEXT, _ticket), (ETICKET_IN_TEXT, _eticket),
                              (MOBILE_IN_TEXT, _mobile), (_CODE, _code)):
         text = pattern.sub(replace, text)
     return text
