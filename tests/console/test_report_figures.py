@@ -93,6 +93,21 @@ def test_refresh_reads_only_new_events(summaries: DailySummaries) -> None:
     assert summaries.refresh().days == ()
 
 
+def test_new_events_find_their_day_in_a_zone_with_a_half_hour_offset(tracker_db, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """A deployment in India (+05:30): a conversation at 00:10 local time (18:40 UTC the day before) is on its day."""
+    monkeypatch.setenv("BOT_TIMEZONE", "Asia/Kolkata")
+    url, add = tracker_db
+    summaries = DailySummaries(f"sqlite:///{tmp_path / 'console.db'}", url)
+    add([("f-in-1", "faq", china(2026, 11, 10, 9))])          # china(): wall-clock time in the service zone
+    assert summaries.refresh().days == (date(2026, 11, 9), DAY1)
+    add([("f-in-2", "faq", china(2026, 11, 12, 0, 10))])
+    with summaries.console.begin() as conn:
+        conn.execute(insert(t.reply_latency), [{"received_at": china(2026, 11, 13, 0, 5), "seconds": 0.4, "delivery": "passive"}])
+    assert summaries.refresh().days == (DAY2, date(2026, 11, 12), date(2026, 11, 13))
+    assert build_report(summaries.console, Period(date(2026, 11, 12), date(2026, 11, 12)))["scale"]["conversations"] == 1
+
+
 def test_ratings_and_survey_answers(summaries, tracker_db, database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import bot.backends
     from bot.backends.sql.surveys import SqlSurveyStore

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Dict, Iterable, Iterator, List, Optional, Set, Tuple
 
-from sqlalchemy import delete, func, insert, select, text, update
+from sqlalchemy import Float, Integer, cast, column, delete, func, insert, select, table, text, update
 from sqlalchemy.engine import Engine
 
 from bot import clock
@@ -29,6 +29,8 @@ from bot.privacy import redact_for_review
 UNANSWERED_KEPT_PER_DAY = 200   # the most frequent unanswered texts kept per day
 EVENT_COLUMNS = "id, sender_id, type_name, timestamp, intent_name, action_name, data"
 CHUNK = 5000
+BUCKET_SECONDS = 900   # how finely new events are grouped to find the days they fall on
+TRACKER_EVENTS = table("events", column("id", Integer), column("timestamp", Float))   # Rasa's SQLTrackerStore table
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,16 @@ class RefreshResult:
 def day_start(day: date) -> float:
     """Epoch seconds of a China-time day's midnight."""
     return datetime(day.year, day.month, day.day, tzinfo=clock.zone()).timestamp()
+
+
+def _local_days(conn: Any, key: Any, moment: Any, after: int) -> Set[date]:
+    """The service-zone dates of the rows with `key` > `after`, without reading every row: the database groups the
+    moments into buckets of BUCKET_SECONDS and returns each bucket's first and last moment. A bucket is shorter than
+    a day, so the dates of its two ends are all the dates its rows fall on, whatever the zone's offset (+05:30,
+    +05:45) or daylight saving, and however the database rounds the bucket number."""
+    bucket = cast(moment / BUCKET_SECONDS, Integer)
+    rows = conn.execute(select(func.min(moment), func.max(moment)).where(key > after, moment.isnot(None)).group_by(bucket))
+    return {local_time(at).date() for ends in rows for at in ends if at}
 
 
 def _follower_key(sender_id: str) -> str:
@@ -132,13 +144,11 @@ class DailySummaries:
 
             top = int(conn.execute(text("select max(id) from events")).scalar() or 0)
             if top > last_event:
-                hours = {int(at // 3600) for (at,) in conn.execute(text("select timestamp from events where id > :id"), {"id": last_event}) if at}
-                days.update(local_time(hour * 3600).date() for hour in hours)   # China's offset is whole hours
+                days |= _local_days(conn, TRACKER_EVENTS.c.id, TRACKER_EVENTS.c.timestamp, last_event)
         with self.console.connect() as conn:
             newest = conn.execute(select(func.max(t.reply_latency.c.id))).scalar() or 0
             if newest > last_latency:
-                rows = conn.execute(select(t.reply_latency.c.received_at).where(t.reply_latency.c.id > last_latency))
-                days.update(local_time(at).date() for (at,) in rows)
+                days |= _local_days(conn, t.reply_latency.c.id, t.reply_latency.c.received_at, last_latency)
         return days, top, int(newest)
 
     @staticmethod
