@@ -3,14 +3,18 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Dict
+from typing import Dict, List
 
-from sqlalchemy import create_engine, event, inspect, text
+from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 
-from bot.backends.sql import outbound_tables  # noqa: F401  (registers the outbound tables on Base)
+from bot.backends.sql import models, outbound_tables
 from bot.backends.sql.models import Base
+
+# The modules whose tables make up the back ends' schema (all declared on models.Base, so foreign keys and the
+# order of creation span them). A new table module is added here, or `create_schema` does not create its tables.
+SCHEMA_MODULES = (models, outbound_tables)
 
 _engines: Dict[str, Engine] = {}
 _lock = threading.Lock()
@@ -45,9 +49,17 @@ def session_factory(url: str) -> sessionmaker:
 ADDED_COLUMNS = (("restore_notices", "requested_at"),)
 
 
+def schema_tables() -> List[Table]:
+    """The tables `create_schema` creates and `drop_schema` drops: those the SCHEMA_MODULES declare, named rather
+    than "whatever some import happened to register on Base", so the schema does not depend on import order."""
+    names = {module.__name__ for module in SCHEMA_MODULES}
+    tables = (mapper.local_table for mapper in Base.registry.mappers if mapper.class_.__module__ in names)
+    return list(dict.fromkeys(tables))
+
+
 def create_schema(url: str) -> None:
     engine = engine_for(url)
-    Base.metadata.create_all(engine)
+    Base.metadata.create_all(engine, tables=schema_tables())
     existing = inspect(engine)
     for table, name in ADDED_COLUMNS:
         if name not in {column["name"] for column in existing.get_columns(table)}:
@@ -57,4 +69,4 @@ def create_schema(url: str) -> None:
 
 
 def drop_schema(url: str) -> None:
-    Base.metadata.drop_all(engine_for(url))
+    Base.metadata.drop_all(engine_for(url), tables=schema_tables())

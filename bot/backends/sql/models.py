@@ -1,4 +1,5 @@
-"""Tables of the demo CRM and billing stubs. Only `bot.backends.sql` imports this module."""
+"""Tables of the demo stubs (CRM, billing, repairs, check-in, consent, surveys), and the `Base` every table module of
+`bot.backends.sql` declares its tables on (database.SCHEMA_MODULES lists those modules)."""
 from __future__ import annotations
 
 from sqlalchemy import (

@@ -1,6 +1,7 @@
 """Tables of the account's outbound side: announced outages, followers' last interactions (WeChat's
-customer-service window) and the per-campaign delivery log. Registered on the shared metadata, so
-`create_schema` (and `python -m bot seed`) creates them with the others; nothing else in them is demo data."""
+customer-service window) and the per-campaign delivery log. Declared on the shared Base and listed in
+bot.backends.sql.database.SCHEMA_MODULES, so `create_schema` (and `python -m bot seed`) creates them with the others;
+nothing else in them is demo data."""
 from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Integer, String, UniqueConstraint
