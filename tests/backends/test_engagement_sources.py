@@ -8,7 +8,7 @@ import pytest
 from bot import backends
 from bot.backends import get_billing, get_consent, get_crm, get_repairs, get_surveys
 from bot.backends.consent import USAGE_REMINDERS
-from bot.backends.surveys import REPAIR, WORDS_SCALE
+from bot.backends.surveys import REPAIR
 from bot.engagement.reminders import ReminderSettings, ReminderSource
 from bot.engagement.surveys import SurveySource
 from bot.outbound.message import OutboundMessage
