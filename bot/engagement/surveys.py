@@ -1,25 +1,31 @@
 """Satisfaction surveys the account sends first: after a repair ticket is completed by the back end.
 
-Each completed, unrated ticket gets one survey, to the follower most recently bound to its customer. The
-survey is recorded as asked when it is first due (so a second runner, or the next run, does not ask again), and
-it stays due while it is unanswered and fresh, with the same dedupe key, so the campaign runner sends it once
-even when a dry run saw it first. When the answer comes, actions/surveys.py reads it against this record: the
-question is current while the bot has said nothing to the follower since it was asked (at most 48 hours).
+Each completed, unrated ticket gets one survey, to the follower most recently bound to its customer. The survey
+is recorded as asked when WeChat accepted it (`on_sent`, told by the campaign runner), not when it is first due:
+a dry run or a run that skipped it (no customer-service window: surveys are never templates) asks nothing, so the
+question is current from the moment the follower really got it and the response rate counts only surveys sent.
+Until then it stays due with the same dedupe key (the delivery log sends it once). When the answer comes,
+actions/surveys.py reads it against this record: the question is current while the bot has said nothing to the
+follower since it was asked (at most 48 hours).
 """
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Iterable, Iterator
 
 from bot.backends import get_crm, get_repairs, get_surveys
-from bot.backends.surveys import REPAIR, SURVEY_VALID
+from bot.backends.surveys import REPAIR
 from bot.engagement.reminders import china_wall_clock
+from bot.logs import log_event
 from bot.outbound.message import OutboundMessage
 
+logger = logging.getLogger(__name__)
+KIND = "survey"
 
 
 def repair_survey(openid: str, ticket_no: str) -> OutboundMessage:
-    return OutboundMessage(openid=openid, response="utter_survey_question_repair", kind="survey",
+    return OutboundMessage(openid=openid, response="utter_survey_question_repair", kind=KIND,
                            dedupe_key=f"survey:{REPAIR}:{ticket_no}", values={"ticket_no": ticket_no})
 
 
@@ -31,19 +37,20 @@ class SurveySource:
         self.crm, self.repairs, self.surveys = get_crm(), get_repairs(), get_surveys()
 
     def due_messages(self, now: datetime) -> Iterable[OutboundMessage]:
-        local = china_wall_clock(now)
-        return list(self._due(local))
+        return list(self._due())
 
-    def _due(self, now: datetime) -> Iterator[OutboundMessage]:
+    def _due(self) -> Iterator[OutboundMessage]:
         for ticket in self.repairs.completed_unrated_tickets():
+            if self.surveys.was_asked(REPAIR, ticket.ticket_no):
+                continue
             line = self.crm.broadband_line(ticket.line_id)
             followers = self.crm.followers_of(line.customer_id) if line else []
-            if not followers:
-                continue
-            asked = self.surveys.ask(REPAIR, ticket.ticket_no, followers[0], now)
-            if asked is None:   # asked before: due again only while unanswered, fresh and still that follower's
-                previous = self.surveys.latest(followers[0])
-                if not (previous and previous.service_kind == REPAIR and previous.service_id == ticket.ticket_no
-                        and not previous.answered and now - previous.asked_at <= SURVEY_VALID):
-                    continue
-            yield repair_survey(followers[0], ticket.ticket_no)
+            if followers:
+                yield repair_survey(followers[0], ticket.ticket_no)
+
+    def on_sent(self, message: OutboundMessage, at: datetime) -> None:
+        """WeChat accepted the survey: from now on the follower's answer is read against it (once per service)."""
+        if message.kind != KIND:
+            return
+        if self.surveys.ask(REPAIR, message.values["ticket_no"], message.openid, china_wall_clock(at)) is None:
+            log_event(logger, "survey.asked_before", logging.WARNING, kind=REPAIR)

@@ -67,7 +67,10 @@ class CampaignRunner:
         self._progress = progress
         self._out = out
 
-    def run(self, campaign: str, messages: Iterable[OutboundMessage], dry_run: bool = False) -> CampaignSummary:
+    def run(self, campaign: str, messages: Iterable[OutboundMessage], dry_run: bool = False,
+            on_sent: Optional[Callable[[OutboundMessage, datetime], None]] = None) -> CampaignSummary:
+        """`on_sent(message, at)` is told of each message WeChat accepted, as it happens (never in a dry run): a
+        source's own record of what the follower was really sent (a survey's question counts from then)."""
         due = list(messages)
         summary = CampaignSummary(campaign, due=len(due), dry_run=dry_run)
         handled = {(r.openid, r.dedupe_key) for r in self._log.deliveries(campaign)} if dry_run else set()
@@ -78,6 +81,8 @@ class CampaignRunner:
                 self._show_plan(campaign, message, summary)
             else:
                 outcome = self._one(campaign, message, summary)
+                if outcome is not None and outcome.status == SENT and on_sent is not None:
+                    self._tell(on_sent, campaign, message)
                 if outcome is not None and outcome.stop_run:
                     summary.stopped = f"WeChat answered {outcome.errcode} ({outcome.reason})"
                     self._bar(done, summary)
@@ -108,6 +113,13 @@ class CampaignRunner:
                          reason=outcome.reason, errcode=outcome.errcode, msgid=outcome.msgid)
         self._count(outcome, summary)
         return outcome
+
+    def _tell(self, on_sent: Callable[[OutboundMessage, datetime], None], campaign: str, message: OutboundMessage) -> None:
+        try:
+            on_sent(message, self._now())
+        except Exception as error:  # the message is out and recorded as sent: the run goes on
+            log_event(logger, "outbound.on_sent_error", logging.ERROR, campaign=campaign, kind=message.kind,
+                      error=type(error).__name__)
 
     def _count(self, outcome: Outcome, summary: CampaignSummary) -> None:
         if outcome.status == SENT:

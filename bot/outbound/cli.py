@@ -107,7 +107,7 @@ def build_runner(out: Any = None, progress: Any = None) -> Any:
 def _campaign(runner: Any, campaign: str, source: Any, dry_run: bool) -> int:
     from bot import backends
 
-    summary = runner.run(campaign, source.due_messages(clock.now()), dry_run=dry_run)
+    summary = runner.run(campaign, source.due_messages(clock.now()), dry_run=dry_run, on_sent=getattr(source, "on_sent", None))
     if not dry_run and hasattr(source, "after_campaign"):
         source.after_campaign(backends.get_deliveries().deliveries(campaign))
     for line in summary.lines():

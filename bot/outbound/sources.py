@@ -2,7 +2,8 @@
 
 Each entry is "module:Class"; the class is constructed without arguments and answers `due_messages(now)`
 (bot.outbound.message.OutboundSource). A source may also have `after_campaign(records)` to settle its own
-bookkeeping once the run is over (restore notices clear the requests they answered).
+bookkeeping once the run is over (restore notices clear the requests they answered), and `on_sent(message, at)`
+to record each message WeChat accepted as it goes (surveys count as asked from then; never in a dry run).
 """
 from __future__ import annotations
 

@@ -3,7 +3,8 @@ customer-service and template messages in the order they arrive (a template mess
 bot as WeChat does, TEMPLATESENDJOBFINISH).
 
 Commands: /click KEY, /location LAT LNG, /voice TEXT (empty: unrecognised), /image [URL], /subscribe [SCENE],
-/scan SCENE, /unsubscribe, /quit. Anything else is a text message.
+/scan SCENE, /unsubscribe, /agent-close (a human agent closes the session after 「转人工」), /quit. Anything else
+is a text message.
 """
 from __future__ import annotations
 
@@ -20,6 +21,8 @@ from bot.wechat_sim.messages import MessageFactory
 from bot.wechat_sim.platform import ERROR_PROMPT, PushResult, WeChatPlatform
 
 PROMPT = "你> "
+# The agent's account WeChat names in kf_close_session (工号@微信号); the stand-in plays one agent.
+SIM_AGENT = "kf2001@sim"
 
 
 @dataclass
@@ -60,8 +63,9 @@ def describe_reply(result: PushResult) -> List[Line]:
     return [Line("bot", f"[{reply.msg_type}]")]
 
 
-def xml_for_line(messages: MessageFactory, line: str) -> Optional[Tuple[str, str]]:
-    """(xml, interaction kind) for a line typed in the chat or a scripted conversation, or None for an unknown command."""
+def xml_for_line(messages: MessageFactory, line: str) -> Optional[Tuple[str, Optional[str]]]:
+    """(xml, interaction kind, or None when WeChat opens no window for it) for a line typed in the chat or a
+    scripted conversation, or None for an unknown command."""
     if not line.startswith("/") or line.startswith("//"):
         return messages.text(line[1:] if line.startswith("//") else line), "message"
     parts = shlex.split(line)
@@ -80,6 +84,9 @@ def xml_for_line(messages: MessageFactory, line: str) -> Optional[Tuple[str, str
         return messages.scan(args[0]), "event"
     if command == "/unsubscribe":
         return messages.unsubscribe(), "unsubscribe"
+    if command == "/agent-close" and len(args) <= 1:
+        # WeChat's agent ends the session: an event from the agent's side, so no customer-service window opens.
+        return messages.event("kf_close_session", KfAccount=args[0] if args else SIM_AGENT), None
     return None
 
 
@@ -100,15 +107,17 @@ class Follower:
             except requests.RequestException:
                 pass
 
-    def xml_for(self, line: str) -> Optional[Tuple[str, str]]:
+    def xml_for(self, line: str) -> Optional[Tuple[str, Optional[str]]]:
         return xml_for_line(self.messages, line)
 
     def send(self, line: str) -> List[Line]:
         built = self.xml_for(line)
         if built is None:
-            return [Line("system", "未知命令。可用：/click KEY, /location 纬度 经度, /voice 文字, /image, /subscribe [场景], /scan 场景, /unsubscribe, /quit")]
+            return [Line("system", "未知命令。可用：/click KEY, /location 纬度 经度, /voice 文字, /image, /subscribe [场景], "
+                                   "/scan 场景, /unsubscribe, /agent-close（人工客服结束会话）, /quit")]
         xml, kind = built
-        self._interaction(kind)
+        if kind is not None:
+            self._interaction(kind)
         return describe_reply(self.platform.push(xml, self.openid))
 
     def new_sms(self) -> List[Line]:

@@ -8,7 +8,7 @@ import pytest
 from bot import backends
 from bot.backends import get_billing, get_consent, get_crm, get_repairs, get_surveys
 from bot.backends.consent import USAGE_REMINDERS
-from bot.backends.surveys import REPAIR, WORDS_SCALE
+from bot.backends.surveys import REPAIR
 from bot.engagement.reminders import ReminderSettings, ReminderSource
 from bot.engagement.surveys import SurveySource
 from bot.outbound.message import OutboundMessage
@@ -104,18 +104,23 @@ def test_reminder_settings_come_from_endpoints_and_the_environment(monkeypatch: 
         ReminderSettings.load()
 
 
-def test_a_completed_repair_gets_one_survey_to_the_bound_follower() -> None:
+def test_a_completed_repair_gets_one_survey_to_the_bound_follower_asked_when_sent() -> None:
     bind("o-sv-zw", ZHANG_WEI)
-    first = list(SurveySource().due_messages(NOW))
+    source = SurveySource()
+    first = list(source.due_messages(NOW))
     assert [(m.openid, m.dedupe_key, m.kind, m.response, m.template) for m in first] == [
         ("o-sv-zw", "survey:repair:GZ2026112000045", "survey", "utter_survey_question_repair", None)]
-    assert get_surveys().was_asked(REPAIR, "GZ2026112000045")
-    # due again (same key, so sent once) while unanswered, e.g. after a dry run; never once answered
-    assert [m.dedupe_key for m in SurveySource().due_messages(NOW + timedelta(hours=1))] == ["survey:repair:GZ2026112000045"]
-    assert list(SurveySource().due_messages(NOW + timedelta(hours=49))) == []   # a question that old is not sent
+    # seen (a dry run, or skipped for want of a window) is not asked: still due, with the same key, and not counted
+    assert not get_surveys().was_asked(REPAIR, "GZ2026112000045") and get_surveys().stats(REPAIR).asked == 0
+    assert [m.dedupe_key for m in SurveySource().due_messages(NOW + timedelta(days=3))] == ["survey:repair:GZ2026112000045"]
+
+    sent_at = FIXED_NOW + timedelta(days=3)
+    source.on_sent(first[0], sent_at.replace(tzinfo=CHINA))
     survey = get_surveys().latest("o-sv-zw")
-    assert get_surveys().answer(survey.survey_id, "o-sv-zw", WORDS_SCALE, 3, None, FIXED_NOW)
-    assert list(SurveySource().due_messages(NOW + timedelta(hours=2))) == []
+    assert (survey.service_kind, survey.service_id, survey.asked_at) == (REPAIR, "GZ2026112000045", sent_at)
+    assert list(SurveySource().due_messages(NOW + timedelta(days=3, hours=1))) == []   # asked once: never again
+    source.on_sent(first[0], sent_at + timedelta(hours=1))                              # a second runner's send
+    assert get_surveys().latest("o-sv-zw").asked_at == sent_at and get_surveys().stats(REPAIR).asked == 1
 
 
 def test_no_survey_for_a_ticket_without_a_follower_or_already_rated() -> None:

@@ -91,7 +91,8 @@ class WeChatFollower:
         if built is None:
             raise ValueError(f"the stand-in has no command {text!r}")
         xml, kind = built
-        self.api.state.record_interaction(self.openid, kind)   # WeChat opens the customer-service window
+        if kind is not None:   # WeChat opens the customer-service window (not for the agent's own events)
+            self.api.state.record_interaction(self.openid, kind)
         result = self.platform.push(xml, self.openid)
         parts: List[str] = []
         if result.reply is not None:  # a transfer to a person has no content: its words come by customer-service API

@@ -100,6 +100,27 @@ def test_a_dry_run_shows_who_would_get_what_and_claims_nothing(api: FakeWeChatAp
     assert SqlDeliveryLog(db).deliveries("outage-1-announce") == []
 
 
+def test_on_sent_hears_of_each_message_wechat_accepted_and_nothing_else(api: FakeWeChatApi, db: str) -> None:
+    """A source records what the follower really got (a survey is asked when sent): not what a dry run showed,
+    nor what was skipped, failed or already handled; a failing record does not stop the run."""
+    chatted(api, db, "o-00")
+    api.state.fail_openids["o-01"] = 43004
+    messages = _messages()[:3] + [outage_message("o-no", consented=False)]
+    heard: List[str] = []
+    wired_runner(api, db).runner.run("outage-1-announce", messages, dry_run=True, on_sent=lambda m, at: heard.append(m.openid))
+    assert heard == []
+
+    def record(message, at: datetime) -> None:  # type: ignore[no-untyped-def]
+        heard.append(message.openid)
+        assert at == NOW
+        raise RuntimeError("the source's back end is down")
+
+    summary = wired_runner(api, db).runner.run("outage-1-announce", messages, on_sent=record)
+    assert heard == ["o-00", "o-02"] and (summary.sent, summary.failed, summary.skipped) == (2, 1, 1)
+    wired_runner(api, db).runner.run("outage-1-announce", messages, on_sent=record)
+    assert heard == ["o-00", "o-02"]   # already handled: not heard again
+
+
 def test_the_daily_quota_stops_the_run_and_a_later_run_sends_the_rest(api: FakeWeChatApi, db: str) -> None:
     api.state.fail_openids["o-04"] = 45009
     wired = wired_runner(api, db)
