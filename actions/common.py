@@ -12,6 +12,7 @@ from bot.backends import get_crm
 from bot.backends.crm import Customer
 
 AWAITING = "awaiting_confirmation"   # the yes/no question now open; rules answer it (data/rules/*.yml)
+OFFER_HUMAN = "offer_human"   # its value after two misunderstandings offered a person (a yes takes it)
 
 
 def bound_customer(tracker: Tracker) -> Optional[Customer]:

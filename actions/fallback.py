@@ -10,12 +10,11 @@ from rasa_sdk.types import DomainDict
 
 from actions.choices import RESPONSE_PAYLOAD_PREFIX
 from actions.checkin import ActionCancelCheckIn, ActionKeepCheckIn
-from actions.common import AWAITING
+from actions.common import AWAITING, OFFER_HUMAN
 from actions.tickets import ActionCancelTicket, ActionKeepTicket
 
 FALLBACK_INTENT = "nlu_fallback"
 NOT_UNDERSTOOD = {FALLBACK_INTENT, "out_of_scope"}   # a second one in a row offers a person
-OFFER_HUMAN = "offer_human"   # the open question after that offer (slot awaiting_confirmation)
 SUGGESTIONS = 3
 MIN_FAQ_SHARE = 0.05   # the knowledge base must be at least this plausible before we suggest from it
 MIN_ANSWER_SHARE = 0.3  # an unsure yes/no is still taken as the answer to the bot's own open yes/no question

@@ -11,6 +11,7 @@ from rasa_sdk.events import ConversationPaused, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.common import AWAITING, OFFER_HUMAN
 from bot import clock
 from bot.backends import get_crm
 from bot.handoff import load_handoff_rules
@@ -29,10 +30,14 @@ class ActionHandoff(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> List[Dict[Text, Any]]:
         rules = load_handoff_rules()
-        if not rules.hours.is_open(self._now()):
-            dispatcher.utter_message(response="utter_handoff_closed", hours=rules.hours.label())
+        is_open = rules.hours.is_open(self._now())
+        # recorded with the response (its metadata), so the console counts it as it was judged now
+        reason = rules.reason(str((tracker.latest_message or {}).get("text") or ""),
+                              after_offer=tracker.get_slot(AWAITING) == OFFER_HUMAN, out_of_hours=not is_open)
+        if not is_open:
+            dispatcher.utter_message(response="utter_handoff_closed", hours=rules.hours.label(), handoff_reason=reason)
             return []
-        dispatcher.utter_message(response="utter_handoff")
+        dispatcher.utter_message(response="utter_handoff", handoff_reason=reason)
         dispatcher.utter_message(json_message={"handoff": True})
         if tracker.get_latest_input_channel() in HUMAN_AGENT_CHANNELS:
             return [ConversationPaused()]  # the channel resumes it when the agent's session ends

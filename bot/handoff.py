@@ -33,6 +33,12 @@ class ServiceHours:
         return f"{self.opens:%H:%M}-{self.closes:%H:%M}"
 
 
+# Why a conversation reached a person (recorded with the handoff, counted by the operations console).
+REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS = (
+    "asked", "complaint", "keyword", "misunderstood", "out_of_hours")
+HANDOFF_REASONS: Tuple[str, ...] = (REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS)
+
+
 @dataclass(frozen=True)
 class HandoffRules:
     keywords: Tuple[str, ...]
@@ -40,6 +46,19 @@ class HandoffRules:
     negations: Tuple[str, ...] = ()
     always: Tuple[str, ...] = ()   # keywords no flow answer overrides (a complaint); the others are judged in context
     complaints: Tuple[str, ...] = ()   # keywords the operations console counts as complaints (handoff reason)
+
+    def reason(self, text: str, after_offer: bool, out_of_hours: bool) -> str:
+        """Why a message goes to a person (the console's handoff reasons): out of hours (a call-back offered),
+        accepting the person offered after misunderstandings, a complaint keyword, another must-reach-a-person
+        keyword, or simply asking for one (a menu button, 「转人工」)."""
+        if out_of_hours:
+            return REASON_OUT_OF_HOURS
+        if after_offer:
+            return REASON_MISUNDERSTOOD
+        keyword = None if text.startswith("/") else self.keyword_in(text)
+        if keyword is None or keyword in self.always and keyword not in self.complaints:
+            return REASON_ASKED
+        return REASON_COMPLAINT if keyword in self.complaints else REASON_KEYWORD
 
     def keyword_in(self, text: str) -> Optional[str]:
         """The first keyword the text asks for; a keyword right after a negation ("不用转人工") does not count."""

@@ -130,6 +130,18 @@ def test_out_of_hours_says_when_agents_are_back_and_offers_a_call_back() -> None
     assert result.responses == ["utter_handoff_closed"]
 
 
+def test_the_handoff_records_why_it_happened_as_judged_at_the_time() -> None:
+    def reason(text: str, now=IN_HOURS, **slots) -> str:
+        result = run(ActionHandoff(now=lambda: now), make_tracker(text=text, slots=slots))
+        return next(m["handoff_reason"] for m in result.messages if m.get("response"))
+
+    assert reason("转人工") == "asked" and reason("/human_handoff") == "asked"
+    assert reason("我要投诉 宽带修了三次还不好") == "complaint"
+    assert reason("手机冒烟了") == "keyword"
+    assert reason("好的", awaiting_confirmation="offer_human") == "misunderstood"
+    assert reason("转人工", now=OUT_OF_HOURS) == "out_of_hours"
+
+
 def test_call_back_number_is_validated_and_recorded() -> None:
     assert validate(ValidateCallbackForm(), "callback_number", "12345", make_tracker()).slot("callback_number") is None
     follower = f"o-cb-{uuid.uuid4().hex[:8]}"

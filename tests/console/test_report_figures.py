@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import List, Optional
 from pathlib import Path
 
 import pytest
@@ -169,3 +170,24 @@ def test_every_name_the_figures_rely_on_is_in_the_domain_and_every_figure_is_def
     figures = labels()["figures"]
     assert all(figures[key]["label"] and figures[key]["definition"] for key in figures)
     assert set(d.HANDOFF_REASONS) == set(labels()["reasons"])
+
+
+def test_a_handoff_counts_under_the_reason_recorded_with_it_not_todays_keywords() -> None:
+    import json
+
+    from bot.console.report.conversations import ConversationReader
+    from bot.handoff import load_handoff_rules
+
+    def handoff_reasons(recorded: Optional[str]) -> List[str]:
+        at = china(2026, 11, 10, 9)
+        metadata = {"utter_action": d.HANDED_OVER, **({d.HANDOFF_REASON_KEY: recorded} if recorded else {})}
+        rows = [(1, "f-r", "session_started", at, None, None, "{}"),
+                (2, "f-r", "user", at + 1, "human_handoff", None,
+                 json.dumps({"text": "投诉一下这个师傅", "input_channel": "rest", "parse_data": {"intent": {"name": "human_handoff"}}})),
+                (3, "f-r", "action", at + 2, None, "action_handoff", "{}"),
+                (4, "f-r", "bot", at + 2, None, None, json.dumps({"metadata": metadata}))]
+        (conversation,) = ConversationReader(load_handoff_rules()).read(rows)
+        return conversation.handoff_reasons
+
+    assert handoff_reasons(None) == [d.REASON_COMPLAINT]             # judged from the text with today's keywords
+    assert handoff_reasons(d.REASON_KEYWORD) == [d.REASON_KEYWORD]   # as it was judged when it happened

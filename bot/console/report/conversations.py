@@ -33,6 +33,7 @@ class Turn:
     responses: List[str] = field(default_factory=list)
     actions: List[str] = field(default_factory=list)
     previous_responses: Tuple[str, ...] = ()
+    recorded_handoff_reason: Optional[str] = None   # as action_handoff recorded it at the time
 
     @property
     def fell_back(self) -> bool:
@@ -191,6 +192,7 @@ class ConversationReader:
         turn = self._turn.get(sender)
         if turn is not None:
             turn.responses.append(response)
+            turn.recorded_handoff_reason = metadata.get(d.HANDOFF_REASON_KEY) or turn.recorded_handoff_reason
         steps = conversation.steps
         if response in d.QUERY_ANSWERS:
             steps["query"].update(("asked", "bound", "answered"))
@@ -244,15 +246,12 @@ class ConversationReader:
         conversation.turns.append(turn)
 
     def handoff_reason(self, turn: Turn) -> str:
-        """Why this turn went to a person (README: handoff keywords in data/handoff.yml)."""
-        if d.OUT_OF_HOURS in turn.responses:
-            return d.REASON_OUT_OF_HOURS
-        if d.OFFER_HUMAN in turn.previous_responses:
-            return d.REASON_MISUNDERSTOOD
-        keyword = None if turn.text.startswith("/") else self._rules.keyword_in(turn.text)
-        if keyword is None or keyword in self._rules.always and keyword not in self._complaints:
-            return d.REASON_ASKED
-        return d.REASON_COMPLAINT if keyword in self._complaints else d.REASON_KEYWORD
+        """Why this turn went to a person: as recorded with the handoff, or (conversations from before it was
+        recorded) judged from the message with today's data/handoff.yml."""
+        if turn.recorded_handoff_reason in d.HANDOFF_REASONS:
+            return str(turn.recorded_handoff_reason)
+        return self._rules.reason(turn.text, after_offer=d.OFFER_HUMAN in turn.previous_responses,
+                                  out_of_hours=d.OUT_OF_HOURS in turn.responses)
 
     def _close(self, sender: str) -> Conversation:
         conversation = self._open.pop(sender)

@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Dict, FrozenSet, Tuple
 
+from bot.handoff import (  # noqa: F401  (the console's names for them)
+    HANDOFF_REASONS, REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS)
+
 # Understanding: the bot said it did not understand (actions/fallback.py).
 FALLBACK_RESPONSES: FrozenSet[str] = frozenset({"utter_default", "utter_did_you_mean", "utter_offer_human"})
 OFFER_HUMAN = "utter_offer_human"          # the second misunderstanding in a row offers a person
@@ -16,10 +19,10 @@ HANDED_OVER = "utter_handoff"               # during service hours: WeChat's age
 OUT_OF_HOURS = "utter_handoff_closed"       # outside them: call-back offered
 CALLBACK_RECORDED = "utter_callback_recorded"
 
-# Handoff reasons (keys; the report's labels are in report/labels.yml).
-REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS = (
-    "asked", "complaint", "keyword", "misunderstood", "out_of_hours")
-HANDOFF_REASONS: Tuple[str, ...] = (REASON_ASKED, REASON_COMPLAINT, REASON_KEYWORD, REASON_MISUNDERSTOOD, REASON_OUT_OF_HOURS)
+# Handoff reasons (keys from bot.handoff; the report's labels are in report/labels.yml). action_handoff records
+# the reason in its response's metadata (`handoff_reason`), so a later edit of data/handoff.yml does not change
+# the reasons of past handoffs.
+HANDOFF_REASON_KEY = "handoff_reason"
 
 # Resolution funnels: flow → ordered steps; a step is reached when one of its actions ran or responses was sent.
 QUERY_ACTIONS = frozenset({"action_query_balance", "action_query_bill", "action_query_data", "action_query_points",
