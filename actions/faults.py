@@ -164,6 +164,9 @@ class ActionSubscribeRestoreNotice(Action):
         if line is None:
             dispatcher.utter_message(response="utter_fault_no_line")
             return []
+        if get_diagnostics().diagnose(line).finding != AREA_OUTAGE:   # no promise for an outage that is not there
+            dispatcher.utter_message(response="utter_restore_notice_no_outage")
+            return []
         get_repairs().subscribe_restore_notice(line.line_id, tracker.sender_id)
         dispatcher.utter_message(response="utter_restore_notice_recorded")
         return []

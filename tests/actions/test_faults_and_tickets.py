@@ -7,6 +7,7 @@ from actions.faults import (
     ActionCreateTicket,
     ActionDiagnoseLine,
     ActionStartFaultReport,
+    ActionSubscribeRestoreNotice,
     ValidateFaultForm,
     ValidateVisitSlotForm,
 )
@@ -112,6 +113,16 @@ def test_auth_failure_is_fixed_remotely() -> None:
     bind(follower, get_crm().customer_by_id(line.customer_id).mobile)
     result = run(ActionDiagnoseLine(), make_tracker(follower, slots={"fault_line": str(line.line_id)}))
     assert result.slot("fault_stage") == "check_fix" and "重新认证" in result.text
+
+
+def test_a_restore_notice_is_promised_only_for_a_line_in_an_outage() -> None:
+    in_outage, healthy = bound("18812340004"), bound("18912340005")
+    asked = run(ActionSubscribeRestoreNotice(), make_tracker(in_outage, slots={"fault_line": line_of("18812340004")}))
+    assert asked.responses == ["utter_restore_notice_recorded"]
+    assert (int(line_of("18812340004")), in_outage) in get_repairs().restore_notice_requests([int(line_of("18812340004"))])
+    refused = run(ActionSubscribeRestoreNotice(), make_tracker(healthy, slots={"fault_line": line_of("18912340005")}))
+    assert refused.responses == ["utter_restore_notice_no_outage"]
+    assert get_repairs().restore_notice_requests([int(line_of("18912340005"))]) == []
 
 
 # -- ticket creation ----------------------------------------------------------------------------------------
