@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Dict, Optional
 
@@ -77,5 +78,12 @@ def load_section(name: str, endpoints_file: Optional[Path] = None) -> Dict[str, 
 def low_balance_yuan(endpoints_file: Optional[Path] = None) -> Decimal:
     """The one low-balance threshold: the chat's top-up hint and the monthly low-balance reminder both use it, so
     they never disagree. endpoints.yml `reminders: low_balance_yuan`, overridden by BOT_LOW_BALANCE_YUAN; 10 yuan."""
-    value = os.environ.get("BOT_LOW_BALANCE_YUAN") or load_section("reminders", endpoints_file).get("low_balance_yuan", 10)
-    return Decimal(str(value))
+    override = os.environ.get("BOT_LOW_BALANCE_YUAN")
+    path = endpoints_file or Path(os.environ.get("BOT_ENDPOINTS", DEFAULT_ENDPOINTS))
+    return Decimal(override) if override else _configured_low_balance(path)
+
+
+@lru_cache(maxsize=None)
+def _configured_low_balance(endpoints_file: Path) -> Decimal:
+    """Read once per process and file, as Rasa reads endpoints.yml at start: a balance query does no file I/O."""
+    return Decimal(str(load_section("reminders", endpoints_file).get("low_balance_yuan", 10)))

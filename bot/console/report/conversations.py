@@ -133,7 +133,6 @@ class ConversationReader:
 
     def __init__(self, handoff_rules: HandoffRules) -> None:
         self._rules = handoff_rules
-        self._complaints = set(handoff_rules.complaints)
         self._open: Dict[str, Conversation] = {}
         self._turn: Dict[str, Turn] = {}
 
