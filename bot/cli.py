@@ -27,9 +27,9 @@ def _sms_inbox(args: argparse.Namespace) -> int:
 def _nlu_heldout(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from bot.trainers.heldout_nlu import TARGETS, evaluate, parser_for_model, summary_markdown
+    from bot.trainers.heldout_nlu import HELDOUT_DIR, TARGETS, evaluate, parser_for_model, summary_markdown
 
-    scores = evaluate(parser_for_model(Path(args.model)))
+    scores = evaluate(parser_for_model(Path(args.model)), HELDOUT_DIR / args.set if args.set else HELDOUT_DIR)
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
         Path(args.out).write_text(summary_markdown(scores, TARGETS), encoding="utf-8")
@@ -87,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     heldout = commands.add_parser("nlu-heldout", help="trainers: score a model on the held-out NLU set (tests/nlu/)")
     heldout.add_argument("--model", default="models/current.tar.gz")
     heldout.add_argument("--out", help="also write the summary and every miss to this Markdown file")
+    heldout.add_argument("--set", help="a later held-out set in a folder of tests/nlu/ (e.g. round2), same three files")
     heldout.set_defaults(handler=_nlu_heldout)
     inbox_parser = commands.add_parser("inbox", help="trainers: messages the bot did not serve well, to label")
     inbox_parser.add_argument("--endpoints", default="endpoints.yml", help="whose tracker_store to read")
