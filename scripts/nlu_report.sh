@@ -4,7 +4,7 @@
 #      knowledge-base questions): per-intent precision/recall/F1, confusion matrices as pictures, the
 #      misclassified messages;
 #   2. each set's summary (knowledge-base top-1/top-3, out-of-domain false accepts) against the targets;
-#   3. a 5-fold cross-validation of the training data (five NLU trainings: about a quarter of an hour).
+#   3. a 5-fold cross-validation of the training data (five NLU trainings: about 25 minutes).
 # Everything lands in reports/nlu/. `--no-cv` skips step 3.
 set -euo pipefail
 cd "$(dirname "$0")/.."
