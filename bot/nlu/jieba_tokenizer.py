@@ -22,7 +22,8 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 
 _TokenContent = Tuple[Text, int, int, Text, Text]
-# Rasa's fingerprint of each token content seen in this process; training tokens repeat a few thousand words.
+# Rasa's fingerprint of each token content seen in the current training (an intent name's tokens, for one, recur
+# in every example of the intent); emptied when the next training starts, so cross-validation does not pile it up.
 _fingerprints: Dict[_TokenContent, Text] = {}
 
 
@@ -75,6 +76,7 @@ class CachedFingerprintJiebaTokenizer(JiebaTokenizer):
     """JiebaTokenizer whose training examples carry `FingerprintedToken`s."""
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        _fingerprints.clear()
         training_data = super().process_training_data(training_data)
         for example in training_data.training_examples:
             for tokens_name in set(TOKENS_NAMES.values()):
