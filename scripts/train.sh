@@ -9,7 +9,7 @@ if [ -f "$MODEL" ] && [ "$(cat models/.fingerprint 2>/dev/null)" = "$fingerprint
   echo "train: model is up to date ($MODEL)"
   exit 0
 fi
-echo "train: training $MODEL (about three and a half minutes on 2 cores)"
+echo "train: training $MODEL (about two and a half minutes on 2 cores)"
 start=$(date +%s)
 mkdir -p var/log
 rm -f "$MODEL"
