@@ -10,6 +10,7 @@ training example's class is (`_label`) and what to do with the probabilities (`p
 """
 from __future__ import annotations
 
+import abc
 import logging
 import time
 from typing import Any, Dict, Hashable, List, Optional, Text
@@ -71,9 +72,9 @@ class TfidfLinearComponent(GraphComponent):
         """The trained model, or an untrained component (messages pass unchanged) if there is none."""
         return cls(config, model_storage, resource, _load(model_storage, resource))
 
+    @abc.abstractmethod
     def _label(self, message: Message) -> Hashable:
         """A training example's class."""
-        raise NotImplementedError
 
     def _features(self, message: Message) -> Optional[scipy.sparse.spmatrix]:
         _, sentence = message.get_sparse_features(TEXT, self._config["featurizers"] or None)
